@@ -1,0 +1,122 @@
+/**
+ * Errors raised by `lib/lock`. Every error names the resource it concerns and says whether retrying the
+ * same work later can succeed (`retryable`): a pipeline turns retryable errors into an SQS retry and
+ * permanent ones into a rejection.
+ */
+export class LockError extends Error {
+  /** The resource (for example a packet id) the error concerns; `undefined` for option errors. */
+  readonly resource: string | undefined;
+  /** True when the same work may succeed later (contention, lost lease, Redis unavailable). */
+  readonly retryable: boolean;
+
+  constructor(message: string, opts: { resource?: string; retryable: boolean; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'LockError';
+    this.resource = opts.resource;
+    this.retryable = opts.retryable;
+  }
+}
+
+/** `acquire()` reached its deadline while another holder kept the lock. Retryable. */
+export class LockTimeoutError extends LockError {
+  /** How long acquire() waited, in milliseconds. */
+  readonly waitedMs: number;
+  /** Attempts made before giving up. */
+  readonly attempts: number;
+
+  constructor(resource: string, waitedMs: number, attempts: number) {
+    super(`timed out after ${waitedMs} ms (${attempts} attempts) waiting for the lock on "${resource}"`, {
+      resource,
+      retryable: true,
+    });
+    this.name = 'LockTimeoutError';
+    this.waitedMs = waitedMs;
+    this.attempts = attempts;
+  }
+}
+
+/** Why a lease stopped being ours. */
+export type LockLostReason = 'not-held' | 'expired';
+
+/**
+ * The lease is no longer ours: it expired, or another holder took the lock over, or it was released.
+ * Raised by `extend()` and by fenced writes, which are then refused (nothing is written). Retryable:
+ * the work can be redone under a new lease.
+ */
+export class LockLostError extends LockError {
+  readonly reason: LockLostReason;
+  /** Fencing token of the lease that was lost. */
+  readonly fence: number;
+
+  constructor(resource: string, fence: number, reason: LockLostReason, cause?: unknown) {
+    const why = reason === 'expired' ? 'its lease expired' : 'the lock is held by someone else or nobody';
+    super(`lost the lock on "${resource}" (fence ${fence}): ${why}`, { resource, retryable: true, cause });
+    this.name = 'LockLostError';
+    this.reason = reason;
+    this.fence = fence;
+  }
+}
+
+/** The caller's AbortSignal fired while waiting for the lock. Not retryable by the lock itself. */
+export class AbortError extends LockError {
+  constructor(resource: string, cause?: unknown) {
+    super(`aborted while waiting for the lock on "${resource}"`, { resource, retryable: false, cause });
+    this.name = 'AbortError';
+  }
+}
+
+/** A lock option or a resource name is invalid. Permanent: fix the configuration or the input. */
+export class LockOptionsError extends LockError {
+  /** The option (or `resource`) that is wrong. */
+  readonly option: string;
+
+  constructor(option: string, message: string, resource?: string) {
+    super(`invalid lock option "${option}": ${message}`, {
+      retryable: false,
+      ...(resource === undefined ? {} : { resource }),
+    });
+    this.name = 'LockOptionsError';
+    this.option = option;
+  }
+}
+
+/**
+ * The lock key holds a value this library did not write (wrong format). Permanent: something else uses
+ * the key. The lock refuses to guess whether it is expired rather than delete foreign data.
+ */
+export class LockValueError extends LockError {
+  readonly key: string;
+
+  constructor(resource: string, key: string) {
+    super(`lock key "${key}" holds a value in an unknown format; refusing to touch it`, {
+      resource,
+      retryable: false,
+    });
+    this.name = 'LockValueError';
+    this.key = key;
+  }
+}
+
+/**
+ * True when `error` is worth retrying later: a retryable lock error, or a connection-level failure
+ * (Redis unreachable, connection reset, command timeout) rather than a bug or bad input.
+ */
+export function isRetryableError(error: unknown): boolean {
+  if (error instanceof LockError) return error.retryable;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
+  return RETRYABLE_MESSAGES.test(error.message);
+}
+
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+// ioredis reports a closed or stalled connection with these messages and no `code`.
+const RETRYABLE_MESSAGES =
+  /Connection is closed|Stream isn't writeable|max retries per request|Command timed out|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN/;

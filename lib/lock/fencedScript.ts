@@ -1,0 +1,93 @@
+import type { ScriptArg, ScriptClient } from './createScript.ts';
+import { createScript } from './createScript.ts';
+import { LockLostError } from './errors.ts';
+import { LOCK_VALUE_PATTERN, nowLua } from './luaSnippets.ts';
+
+/**
+ * What a fenced write needs to prove it still holds the lock, from {@link DistributedLock.guard}.
+ * Passed to the script as KEYS[1] = `key`, ARGV[1] = `token`, ARGV[2] = `now`.
+ */
+export interface FenceGuard {
+  readonly resource: string;
+  /** The lock key. */
+  readonly key: string;
+  /** The lease's owner token. */
+  readonly token: string;
+  /** The lease's fencing token, for error reports. */
+  readonly fence: number;
+  /** Epoch ms by the lock's clock, or -1 to let the script read Redis `TIME`. */
+  readonly now: number;
+}
+
+/** Reply of the prelude when the lease no longer holds the lock. */
+export const FENCE_NOT_HELD = -1;
+/** Reply of the prelude when the lease still holds the lock but its expiry has passed. */
+export const FENCE_EXPIRED = -2;
+
+/**
+ * Lua prelude for every money-moving script: it refuses the write, before any other command runs, unless
+ * the lock key still carries the lease's token and the lease has not expired. On success it defines
+ * `fence` (the number in the lock value) for the body to record, and `now`.
+ *
+ * Uses KEYS[1] and ARGV[1..2]; the body's own keys and arguments start at KEYS[2] and ARGV[3]. The body
+ * must not return -1 or -2 (the prelude's refusals).
+ *
+ *   holder A ── acquire(fence 7) ─ stalls (GC, frozen Lambda) ──────────────── commit? → -1, refused
+ *   holder B ─────────────────────────────── takeover(fence 8) ─ commit → ok
+ */
+export const FENCE_PRELUDE_LUA = `${nowLua(2)}
+local lockValue = redis.call('GET', KEYS[1])
+if not lockValue then
+  -- Released, or expired and collected: not ours.
+  return ${FENCE_NOT_HELD}
+end
+local lockExpiresAt, lockFence, lockToken = string.match(lockValue, ${LOCK_VALUE_PATTERN})
+if lockToken ~= ARGV[1] then
+  -- Taken over by another holder (or a foreign value).
+  return ${FENCE_NOT_HELD}
+end
+if tonumber(lockExpiresAt) <= now then
+  -- Still ours on paper, but the lease ended: a stalled holder never commits.
+  return ${FENCE_EXPIRED}
+end
+local fence = tonumber(lockFence)
+`;
+
+/** A Lua script whose writes only happen while the caller's lease still holds the lock. */
+export interface FencedScript<TResult> {
+  readonly lua: string;
+  /**
+   * Runs the script under `guard`. Resolves with the body's reply, or rejects with {@link LockLostError}
+   * (nothing written) when the lease no longer holds the lock.
+   */
+  run(
+    client: ScriptClient,
+    guard: FenceGuard,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+  ): Promise<TResult>;
+}
+
+/**
+ * Builds a fenced script from `bodyLua`, which runs after {@link FENCE_PRELUDE_LUA} and sees `fence` and
+ * `now`. Its keys start at KEYS[2] and its arguments at ARGV[3].
+ */
+export function createFencedScript<TResult>(bodyLua: string): FencedScript<TResult> {
+  const script = createScript<TResult | typeof FENCE_NOT_HELD | typeof FENCE_EXPIRED>(
+    `${FENCE_PRELUDE_LUA}\n${bodyLua}`,
+  );
+  return {
+    lua: script.lua,
+    async run(client, guard, keys, args) {
+      const reply = await script.run(client, [guard.key, ...keys], [guard.token, guard.now, ...args]);
+      return checkFenceReply(reply, guard);
+    },
+  };
+}
+
+/** Turns a prelude refusal into {@link LockLostError}; passes any other reply through. */
+export function checkFenceReply<TResult>(reply: TResult | -1 | -2, guard: FenceGuard): TResult {
+  if (reply === FENCE_NOT_HELD) throw new LockLostError(guard.resource, guard.fence, 'not-held');
+  if (reply === FENCE_EXPIRED) throw new LockLostError(guard.resource, guard.fence, 'expired');
+  return reply as TResult;
+}
