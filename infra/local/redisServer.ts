@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './freePort.ts';
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Port on 127.0.0.1. @defaultValue a free port chosen by the OS */
+  port?: number;
+  /** The server binary. @defaultValue `process.env.REDIS_SERVER_BIN` or `'redis-server'` from PATH */
+  binary?: string;
+  /** How long to wait for "Ready to accept connections". @defaultValue `10000` */
+  startTimeoutMs?: number;
+}
+
+/** A private redis-server on loopback, with no persistence, that can be stopped, killed and restarted. */
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  readonly running: boolean;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** Kill with `signal` (default SIGKILL) and wait for exit: a crash, everything in memory is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start again on the same port (stopping first if needed), empty. */
+  restart(): Promise<void>;
+}
+
+/** redis-server is not installed (or not on PATH). */
+export class RedisServerNotFoundError extends Error {
+  constructor(binary: string, cause: unknown) {
+    super(
+      `cannot run "${binary}": install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ` +
+        'or set REDIS_URL to a server you run yourself',
+      { cause },
+    );
+    this.name = 'RedisServerNotFoundError';
+  }
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts a redis-server on 127.0.0.1 with persistence off. Resolves once it accepts connections. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const binary = options.binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const dir = mkdtempSync(join(tmpdir(), 'rp-redis-'));
+  let port = options.port ?? (await freePort());
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        child = await spawnServer(binary, port, dir, startTimeoutMs);
+        return;
+      } catch (error) {
+        // Someone took the port between freePort() and bind: pick another, unless the caller chose it.
+        const portTaken = error instanceof Error && /Address already in use/.test(error.message);
+        if (!portTaken || options.port !== undefined || attempt >= 5) throw error;
+        port = await freePort();
+      }
+    }
+  };
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(signal);
+    await exited;
+  };
+
+  await launch();
+  return {
+    get port() {
+      return port;
+    },
+    get url() {
+      return `redis://127.0.0.1:${port}`;
+    },
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    async stop() {
+      await terminate('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: (signal = 'SIGKILL') => terminate(signal),
+    async restart() {
+      await terminate('SIGKILL');
+      await launch();
+    },
+  };
+}
+
+function spawnServer(binary: string, port: number, dir: string, timeoutMs: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'notice');
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server on port ${port} not ready after ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', (error) => fail(new RedisServerNotFoundError(binary, error)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`redis-server on port ${port} exited (${signal ?? code}) before it was ready:\n${output}`),
+      );
+    });
+  });
+}

@@ -1,0 +1,39 @@
+import type { WorkerMessage } from './spawnWorker.ts';
+
+/**
+ * Worker side of {@link spawnWorker}: report messages to the test, receive commands, and turn an uncaught
+ * failure into an `error` message (then exit 1) so the test fails with the reason.
+ */
+export function report(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+/** Waits for the next command of `type` from the test. */
+export function command<T extends WorkerMessage = WorkerMessage>(type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (raw: unknown) => {
+      const message = raw as WorkerMessage;
+      if (message.type !== type) return;
+      process.off('message', onMessage);
+      resolve(message as T);
+    };
+    process.on('message', onMessage);
+  });
+}
+
+/** Runs `main` and reports a failure instead of dying silently. */
+export function runWorker(main: () => Promise<void>): void {
+  main().then(
+    () => {
+      process.disconnect?.();
+    },
+    (error: unknown) => {
+      report({
+        type: 'error',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      process.exitCode = 1;
+      process.disconnect?.();
+    },
+  );
+}
