@@ -1,0 +1,83 @@
+/**
+ * One process of `npm run bench:lock`: runs `loops` concurrent loops of locked read-modify-write (acquire,
+ * GET, fenced SET, release) or the lock-free script, for `durationMs`, and reports what it measured.
+ */
+import { Redis } from 'ioredis';
+import { createRedisLock, createScript, type LockStrategy } from '../lib/lock/index.ts';
+import { fencedSet } from '../test/workers/testScripts.ts';
+
+export type BenchMode = LockStrategy | 'lock-free';
+
+export interface BenchTask {
+  type: 'run';
+  mode: BenchMode;
+  loops: number;
+  durationMs: number;
+  resource: string;
+  lockOptions?: Record<string, unknown>;
+}
+
+export interface BenchReport {
+  type: 'report';
+  ops: number;
+  /** Acquire wait of every operation, ms. */
+  waits: number[];
+  takeovers: number;
+  refused: number;
+  roundTrips: number;
+}
+
+/** Read-modify-write of the counter in one atomic script: the throughput ceiling. */
+const lockFreeIncrement = createScript<number>(`
+local value = (tonumber(redis.call('GET', KEYS[1])) or 0) + 1
+redis.call('SET', KEYS[1], value)
+return value
+`);
+
+async function run(task: BenchTask): Promise<BenchReport> {
+  const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+  const counter = `bench:{${task.resource}}:counter`;
+  const report: BenchReport = { type: 'report', ops: 0, waits: [], takeovers: 0, refused: 0, roundTrips: 0 };
+  const lock =
+    task.mode === 'lock-free'
+      ? undefined
+      : createRedisLock(redis, { strategy: task.mode, ...task.lockOptions });
+  const stopAt = performance.now() + task.durationMs;
+  const loop = async () => {
+    while (performance.now() < stopAt) {
+      if (!lock) {
+        await lockFreeIncrement.run(redis, [counter], []);
+        report.roundTrips += 1;
+        report.ops++;
+        continue;
+      }
+      const started = performance.now();
+      const lease = await lock.acquire(task.resource, { waitMs: 60_000 });
+      report.waits.push(performance.now() - started);
+      if (lease.takeover) report.takeovers++;
+      try {
+        const value = Number((await redis.get(counter)) ?? 0);
+        await fencedSet.run(redis, lock.guard(lease), [counter], [value + 1]);
+        report.ops++;
+      } catch {
+        report.refused++;
+      } finally {
+        await lock.release(lease);
+      }
+      report.roundTrips += 4; // plus one per retried acquire attempt, counted by the server
+    }
+  };
+  await Promise.all(Array.from({ length: task.loops }, loop));
+  redis.disconnect();
+  return report;
+}
+
+process.on('message', (message) => {
+  const task = message as BenchTask;
+  if (task.type !== 'run') return;
+  run(task).then(
+    (report) => process.send?.(report),
+    (error: unknown) => process.send?.({ type: 'error', message: String(error) }),
+  );
+});
+process.send?.({ type: 'ready' });

@@ -1,0 +1,41 @@
+/** Value at quantile `q` (0..1) of an ascending array; 0 when empty. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/** A plain-text table with right-aligned numbers. */
+export function table(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): string {
+  const cells = [header, ...rows].map((row) => row.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    line(cells[0] ?? []),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+const printed = new Set<string>();
+
+/**
+ * A one-line progress bar on stderr, redrawn in place on a terminal; elsewhere (CI logs) only the first
+ * and the final line of each label, not one per tick.
+ */
+export function progress(done: number, total: number, label: string): void {
+  const width = 30;
+  const filled = Math.round((done / Math.max(1, total)) * width);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K${bar}${done === total ? '\n' : ''}`);
+    return;
+  }
+  const line = `${label}|${done === total}`;
+  if (printed.has(line)) return;
+  printed.add(line);
+  process.stderr.write(`${bar}\n`);
+}
