@@ -13,7 +13,7 @@ import { percentile, progress, table } from './report.ts';
 
 const PROCESSES = 2;
 const IN_FLIGHT = (process.env.BENCH_IN_FLIGHT ?? '1,16,128').split(',').map(Number);
-const MODES: BenchMode[] = ['lock-free', 'getset', 'set-nx-px'];
+const MODES: BenchMode[] = ['lock-free', 'getset', 'set-nx-px', 'getset+pipelined', 'set-nx-px+pipelined'];
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 
 interface Row {

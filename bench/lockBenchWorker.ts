@@ -6,7 +6,12 @@ import { Redis } from 'ioredis';
 import { createRedisLock, createScript, type LockStrategy } from '../lib/lock/index.ts';
 import { fencedSet } from '../test/workers/testScripts.ts';
 
-export type BenchMode = LockStrategy | 'lock-free';
+/**
+ * `lock-free`: the baseline script. `<strategy>`: the textbook four round trips per operation (acquire,
+ * GET, fenced SET, release). `<strategy>+pipelined`: two (acquire with the GET in the same pipeline;
+ * fenced SET that also releases), the way the payout pipeline uses the lock.
+ */
+export type BenchMode = 'lock-free' | LockStrategy | `${LockStrategy}+pipelined`;
 
 export interface BenchTask {
   type: 'run';
@@ -38,10 +43,9 @@ async function run(task: BenchTask): Promise<BenchReport> {
   const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
   const counter = `bench:{${task.resource}}:counter`;
   const report: BenchReport = { type: 'report', ops: 0, waits: [], takeovers: 0, refused: 0, roundTrips: 0 };
+  const [strategy, pipelined] = task.mode.split('+') as [LockStrategy | 'lock-free', string | undefined];
   const lock =
-    task.mode === 'lock-free'
-      ? undefined
-      : createRedisLock(redis, { strategy: task.mode, ...task.lockOptions });
+    strategy === 'lock-free' ? undefined : createRedisLock(redis, { strategy, ...task.lockOptions });
   const stopAt = performance.now() + task.durationMs;
   const loop = async () => {
     while (performance.now() < stopAt) {
@@ -52,19 +56,33 @@ async function run(task: BenchTask): Promise<BenchReport> {
         continue;
       }
       const started = performance.now();
+      if (pipelined) {
+        const { lease, replies } = await lock.acquireAndRead(task.resource, (p) => p.get(counter), {
+          waitMs: 60_000,
+        });
+        report.waits.push(performance.now() - started);
+        if (lease.takeover) report.takeovers++;
+        const value = Number(replies[0] ?? 0);
+        await lock.commit(lease, fencedSet, [counter], [value + 1], { release: true }).then(
+          () => report.ops++,
+          () => report.refused++,
+        );
+        report.roundTrips += 2; // plus one per failed acquire attempt, counted by the server
+        continue;
+      }
       const lease = await lock.acquire(task.resource, { waitMs: 60_000 });
       report.waits.push(performance.now() - started);
       if (lease.takeover) report.takeovers++;
       try {
         const value = Number((await redis.get(counter)) ?? 0);
-        await fencedSet.run(redis, lock.guard(lease), [counter], [value + 1]);
+        await lock.commit(lease, fencedSet, [counter], [value + 1]);
         report.ops++;
       } catch {
         report.refused++;
       } finally {
         await lock.release(lease);
       }
-      report.roundTrips += 4; // plus one per retried acquire attempt, counted by the server
+      report.roundTrips += 4; // plus one per failed acquire attempt, counted by the server
     }
   };
   await Promise.all(Array.from({ length: task.loops }, loop));

@@ -1,4 +1,5 @@
-import type { FenceGuard } from './fencedScript.ts';
+import type { PipelineReads, ScriptArg } from './createScript.ts';
+import type { FencedScript, FenceGuard } from './fencedScript.ts';
 
 /** One acquisition of a lock. Immutable: `extend()` returns a new lease with the same token and fence. */
 export interface Lease {
@@ -49,6 +50,16 @@ export interface DistributedLock {
    * `AbortError` when `signal` fires. Backs off with full jitter and never sleeps past the holder's expiry.
    */
   acquire(resource: string, options?: AcquireOptions): Promise<Lease>;
+  /**
+   * Like `acquire()`, but the commands `reads` queues ride in the same pipeline as each acquisition
+   * attempt, right behind it: when the attempt wins, they ran under the lock, and their replies come back
+   * with the lease. Saves the round trip that would otherwise read state after acquiring.
+   */
+  acquireAndRead(
+    resource: string,
+    reads: PipelineReads,
+    options?: AcquireOptions,
+  ): Promise<{ lease: Lease; replies: unknown[] }>;
   /** One attempt: a lease, or `null` when a live holder has the lock. */
   tryAcquire(resource: string): Promise<Lease | null>;
   /** Frees the lock if `lease` still holds it. Resolves `true` if it was ours, `false` otherwise. */
@@ -66,4 +77,16 @@ export interface DistributedLock {
   using<T>(resource: string, routine: LockedRoutine<T>, options?: UsingOptions): Promise<T>;
   /** What a fenced script needs to check that `lease` still holds the lock (see `createFencedScript`). */
   guard(lease: Lease): FenceGuard;
+  /**
+   * Runs a fenced script under `lease`: rejects with `LockLostError`, writing nothing, when the lease no
+   * longer holds the lock. With `release: true` the lock is released by the same script (one round trip
+   * for commit + release), whatever the body returned.
+   */
+  commit<T>(
+    lease: Lease,
+    script: FencedScript<T>,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    options?: { release?: boolean },
+  ): Promise<T>;
 }

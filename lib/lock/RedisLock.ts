@@ -4,7 +4,7 @@ import { type AcquireAttempt, acquireArgs, decodeAcquireReply } from './acquireA
 import { acquireGetset } from './acquireGetset.ts';
 import { acquireSetNxPx } from './acquireSetNxPx.ts';
 import { backoffDelay } from './backoff.ts';
-import type { Script, ScriptClient } from './createScript.ts';
+import type { PipelineReads, Script, ScriptArg, ScriptClient } from './createScript.ts';
 import type {
   AcquireOptions,
   DistributedLock,
@@ -14,7 +14,7 @@ import type {
 } from './DistributedLock.ts';
 import { AbortError, LockLostError, LockTimeoutError, LockValueError } from './errors.ts';
 import { extendLease } from './extendLease.ts';
-import type { FenceGuard } from './fencedScript.ts';
+import type { FencedScript, FenceGuard } from './fencedScript.ts';
 import { holdLease } from './holdLease.ts';
 import { assertDuration, assertResource, type ResolvedLockOptions } from './lockOptions.ts';
 import { ResourceQueue } from './ResourceQueue.ts';
@@ -65,6 +65,22 @@ export class RedisLock implements DistributedLock {
   }
 
   async acquire(resource: string, options: AcquireOptions = {}): Promise<Lease> {
+    return (await this.#acquire(resource, options, undefined)).lease;
+  }
+
+  acquireAndRead(
+    resource: string,
+    reads: PipelineReads,
+    options: AcquireOptions = {},
+  ): Promise<{ lease: Lease; replies: unknown[] }> {
+    return this.#acquire(resource, options, reads);
+  }
+
+  async #acquire(
+    resource: string,
+    options: AcquireOptions,
+    reads: PipelineReads | undefined,
+  ): Promise<{ lease: Lease; replies: unknown[] }> {
     assertResource(resource);
     const waitMs = options.waitMs ?? this.options.waitMs;
     assertDuration('waitMs', waitMs, 0);
@@ -80,7 +96,7 @@ export class RedisLock implements DistributedLock {
       throw error;
     }
     try {
-      return await this.#acquireAsHead(resource, queue, deadline, started, signal);
+      return await this.#acquireAsHead(resource, queue, { deadline, started, signal, reads });
     } finally {
       queue.leave();
       this.#dropIfIdle(resource, queue);
@@ -91,10 +107,14 @@ export class RedisLock implements DistributedLock {
   async #acquireAsHead(
     resource: string,
     queue: ResourceQueue,
-    deadline: number,
-    started: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Lease> {
+    wait: {
+      deadline: number;
+      started: number;
+      signal: AbortSignal | undefined;
+      reads: PipelineReads | undefined;
+    },
+  ): Promise<{ lease: Lease; replies: unknown[] }> {
+    const { deadline, started, signal, reads } = wait;
     const token = newToken();
     for (let attempts = 1; ; attempts++) {
       if (signal?.aborted) throw new AbortError(resource, signal.reason);
@@ -107,8 +127,9 @@ export class RedisLock implements DistributedLock {
         continue;
       }
       queue.holder = undefined;
-      const attempt = await this.#attempt(resource, token);
-      if (attempt.kind === 'acquired') return this.#lease(resource, token, attempt);
+      const attempt = await this.#attempt(resource, token, reads);
+      if (attempt.kind === 'acquired')
+        return { lease: this.#lease(resource, token, attempt), replies: attempt.replies };
       const left = deadline - performance.now();
       if (left <= 0) throw new LockTimeoutError(resource, Math.round(performance.now() - started), attempts);
       // Full jitter, but never past the moment the holder's lease can be taken over, nor past our deadline.
@@ -124,13 +145,32 @@ export class RedisLock implements DistributedLock {
     try {
       return (await releaseLease.run(this.#redis, [lease.key], [lease.token])) === 1;
     } finally {
-      const queue = this.#queues.get(lease.resource);
-      if (queue?.holder?.token === lease.token) {
-        queue.holder = undefined;
-        queue.wake();
-        this.#dropIfIdle(lease.resource, queue);
-      }
+      this.#forget(lease);
     }
+  }
+
+  async commit<T>(
+    lease: Lease,
+    script: FencedScript<T>,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    options: { release?: boolean } = {},
+  ): Promise<T> {
+    try {
+      return await script.run(this.#redis, this.guard(lease), keys, args, options);
+    } finally {
+      // Released by the script, or refused because the lease is gone: either way no longer held here.
+      if (options.release) this.#forget(lease);
+    }
+  }
+
+  /** This process no longer holds `lease`: wake the next local waiter at once. */
+  #forget(lease: Lease): void {
+    const queue = this.#queues.get(lease.resource);
+    if (queue?.holder?.token !== lease.token) return;
+    queue.holder = undefined;
+    queue.wake();
+    this.#dropIfIdle(lease.resource, queue);
   }
 
   async extend(lease: Lease, ttlMs: number = this.options.ttlMs): Promise<Lease> {
@@ -193,18 +233,19 @@ export class RedisLock implements DistributedLock {
   async #attempt(
     resource: string,
     token: string,
-  ): Promise<Exclude<AcquireAttempt, { kind: 'foreign' }> & { sentAt: number }> {
+    reads?: PipelineReads,
+  ): Promise<Exclude<AcquireAttempt, { kind: 'foreign' }> & { sentAt: number; replies: unknown[] }> {
     const { lock, fence } = this.keys(resource);
     const { ttlMs, driftMs } = this.options;
+    const keys = [lock, fence];
+    const args = acquireArgs(token, ttlMs, driftMs, this.#now(), this.#keyExpiryMs(ttlMs));
     const sentAt = performance.now();
-    const reply = await this.#acquireScript.run(
-      this.#redis,
-      [lock, fence],
-      acquireArgs(token, ttlMs, driftMs, this.#now(), this.#keyExpiryMs(ttlMs)),
-    );
+    const [reply, replies] = reads
+      ? await this.#acquireScript.runThen(this.#redis, keys, args, reads)
+      : [await this.#acquireScript.run(this.#redis, keys, args), []];
     const attempt = decodeAcquireReply(reply);
     if (attempt.kind === 'foreign') throw new LockValueError(resource, lock);
-    return { ...attempt, sentAt };
+    return { ...attempt, sentAt, replies };
   }
 
   #lease(

@@ -58,27 +58,38 @@ export interface FencedScript<TResult> {
   readonly lua: string;
   /**
    * Runs the script under `guard`. Resolves with the body's reply, or rejects with {@link LockLostError}
-   * (nothing written) when the lease no longer holds the lock.
+   * (nothing written) when the lease no longer holds the lock. With `release: true` the same script then
+   * deletes the lock key (the prelude already proved it is ours): commit and release in one round trip.
+   * Prefer `DistributedLock.commit()`, which also tells waiters in this process that the lock is free.
    */
   run(
     client: ScriptClient,
     guard: FenceGuard,
     keys: readonly string[],
     args: readonly ScriptArg[],
+    options?: { release?: boolean },
   ): Promise<TResult>;
 }
 
 /**
  * Builds a fenced script from `bodyLua`, which runs after {@link FENCE_PRELUDE_LUA} and sees `fence` and
- * `now`. Its keys start at KEYS[2] and its arguments at ARGV[3].
+ * `now`. Its keys start at KEYS[2] and its arguments at ARGV[3]. A body must check everything before its
+ * first write: Redis does not roll back a script that fails halfway.
  */
 export function createFencedScript<TResult>(bodyLua: string): FencedScript<TResult> {
-  const script = createScript<TResult | typeof FENCE_NOT_HELD | typeof FENCE_EXPIRED>(
-    `${FENCE_PRELUDE_LUA}\n${bodyLua}`,
-  );
+  type Reply = TResult | typeof FENCE_NOT_HELD | typeof FENCE_EXPIRED;
+  const keep = createScript<Reply>(`${FENCE_PRELUDE_LUA}\n${bodyLua}`);
+  // The body runs as a function so that its \`return\` still lets the release follow.
+  const release = createScript<Reply>(`${FENCE_PRELUDE_LUA}
+local result = (function()
+${bodyLua}
+end)()
+redis.call('DEL', KEYS[1])
+return result`);
   return {
-    lua: script.lua,
-    async run(client, guard, keys, args) {
+    lua: keep.lua,
+    async run(client, guard, keys, args, options = {}) {
+      const script = options.release ? release : keep;
       const reply = await script.run(client, [guard.key, ...keys], [guard.token, guard.now, ...args]);
       return checkFenceReply(reply, guard);
     },

@@ -1,7 +1,13 @@
 /** Distributed lock: fenced timestamp + GETSET (default) or SET NX PX, on Redis. */
 
 export { createRedisLock } from './createRedisLock.ts';
-export { createScript, type Script, type ScriptArg, type ScriptClient } from './createScript.ts';
+export {
+  createScript,
+  type PipelineReads,
+  type Script,
+  type ScriptArg,
+  type ScriptClient,
+} from './createScript.ts';
 export type {
   AcquireOptions,
   DistributedLock,

@@ -172,6 +172,73 @@ describe.each(strategies)('RedisLock (%s)', (strategy) => {
     await fencedSet.run(redis.client(), lock.guard(lease), ['rp:{p1}:x'], ['ok']);
   });
 
+  it('acquireAndRead returns replies of reads sent in the same round trip as the winning attempt', async () => {
+    const client = redis.client();
+    await client.set('rp:{p1}:state', 'before');
+    const lock = createRedisLock(client, { strategy, ttlMs: 1000 });
+    const holder = await lock.acquire('p1');
+    const waiting = lock.acquireAndRead('p1', (p) => p.get('rp:{p1}:state'), { waitMs: 2000 });
+
+    // The holder changes the state, then releases: the waiter must see the state as of its own win.
+    await lock.commit(holder, fencedSet, ['rp:{p1}:state'], ['after'], { release: true });
+    const { lease, replies } = await waiting;
+
+    expect(lease.fence).toBe(holder.fence + 1);
+    expect(replies).toEqual(['after']);
+  });
+
+  it('commit with release: writes, frees the lock in the same script and wakes a waiter in this process', async () => {
+    const lock = makeLock({ ttlMs: 10_000, maxDelayMs: 1000, minDelayMs: 1000 });
+    const lease = await lock.acquire('p1');
+    const waiting = lock.acquire('p1', { waitMs: 5000 });
+    await sleep(50); // the waiter is now napping behind a holder of this process
+
+    const fence = await lock.commit(lease, fencedSet, ['rp:{p1}:x'], ['paid'], { release: true });
+    const releasedAt = performance.now();
+    const next = await waiting;
+
+    expect(fence).toBe(lease.fence);
+    expect(await redis.client().get('rp:{p1}:x')).toBe('paid');
+    expect(next.fence).toBe(lease.fence + 1);
+    expect(performance.now() - releasedAt).toBeLessThan(100); // not after a 1 s backoff
+    await expect(
+      lock.commit(lease, fencedSet, ['rp:{p1}:x'], ['again'], { release: true }),
+    ).rejects.toBeInstanceOf(LockLostError);
+    expect(await redis.client().get(next.key)).toBe(next.value); // the refused commit did not release next
+  });
+
+  it('serves waiters of one process first come, first served', async () => {
+    const lock = makeLock({ ttlMs: 10_000 });
+    const first = await lock.acquire('p1');
+    const order: number[] = [];
+    const waiters = [1, 2, 3, 4, 5].map(async (n) => {
+      await sleep(n * 5);
+      const lease = await lock.acquire('p1', { waitMs: 5000 });
+      order.push(n);
+      await lock.release(lease);
+    });
+    await sleep(60);
+    await lock.release(first);
+    await Promise.all(waiters);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a queued waiter times out and aborts on its own deadline and signal', async () => {
+    const lock = makeLock({ ttlMs: 10_000 });
+    await lock.acquire('p1');
+    const head = lock.acquire('p1', { waitMs: 1000 });
+    const controller = new AbortController();
+    const queuedTimeout = lock.acquire('p1', { waitMs: 100 }).catch((e: unknown) => e);
+    const queuedAbort = lock
+      .acquire('p1', { waitMs: 5000, signal: controller.signal })
+      .catch((e: unknown) => e);
+    controller.abort();
+
+    expect(await queuedAbort).toBeInstanceOf(AbortError);
+    expect(await queuedTimeout).toBeInstanceOf(LockTimeoutError);
+    expect(await head.catch((e: unknown) => e)).toBeInstanceOf(LockTimeoutError);
+  });
+
   describe('using()', () => {
     it('holds the lock across a routine longer than the ttl and releases it after', async () => {
       const lock = makeLock({ ttlMs: 150 });
