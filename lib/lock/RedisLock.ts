@@ -157,10 +157,13 @@ export class RedisLock implements DistributedLock {
     options: { release?: boolean } = {},
   ): Promise<T> {
     try {
-      return await script.run(this.#redis, this.guard(lease), keys, args, options);
-    } finally {
-      // Released by the script, or refused because the lease is gone: either way no longer held here.
+      const reply = await script.run(this.#redis, this.guard(lease), keys, args, options);
       if (options.release) this.#forget(lease);
+      return reply;
+    } catch (error) {
+      // Refused because the lease is gone: this process no longer holds the lock either.
+      if (error instanceof LockLostError) this.#forget(lease);
+      throw error;
     }
   }
 
@@ -181,8 +184,10 @@ export class RedisLock implements DistributedLock {
       [lease.key],
       [lease.token, ttlMs, this.#now(), this.#keyExpiryMs(ttlMs)],
     );
-    if (reply[0] === -1) throw new LockLostError(lease.resource, lease.fence, 'not-held');
-    if (reply[0] === -2) throw new LockLostError(lease.resource, lease.fence, 'expired');
+    if (reply[0] !== 1) {
+      this.#forget(lease);
+      throw new LockLostError(lease.resource, lease.fence, reply[0] === -2 ? 'expired' : 'not-held');
+    }
     const extended: Lease = { ...lease, value: reply[1], expiresAt: Number(reply[2]) };
     this.#localDeadlines.set(extended, sentAt + ttlMs);
     const holder = this.#queues.get(lease.resource)?.holder;
