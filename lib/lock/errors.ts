@@ -98,12 +98,15 @@ export class LockValueError extends LockError {
 }
 
 /**
- * True when `error` is worth retrying later: a retryable lock error, or a connection-level failure
- * (Redis unreachable, connection reset, command timeout) rather than a bug or bad input.
+ * True when `error` is worth retrying later: an error whose `retryable` flag says so (every LockError and
+ * PacketError has one), or a connection-level failure (Redis unreachable, connection reset, command
+ * timeout) rather than a bug or bad input.
  */
 export function isRetryableError(error: unknown): boolean {
-  if (error instanceof LockError) return error.retryable;
   if (!(error instanceof Error)) return false;
+  // LockError, and the domain's errors, say it themselves.
+  const retryable = (error as { retryable?: unknown }).retryable;
+  if (typeof retryable === 'boolean') return retryable;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
   return RETRYABLE_MESSAGES.test(error.message);

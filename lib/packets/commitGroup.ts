@@ -1,0 +1,73 @@
+import { createFencedScript } from '../lock/index.ts';
+import type { Decision } from './decide.ts';
+import type { PacketKeys } from './keys.ts';
+
+/**
+ * Commits a group's fresh decisions in one fenced script (the prelude has already proved that the lease
+ * holds the packet's lock and has not expired). Every check runs before the first write, because Redis does
+ * not roll back a script that stops halfway:
+ *
+ * KEYS[2] packet hash, KEYS[3] claims hash, KEYS[4] ledger stream.
+ * ARGV[3] sum of the amounts paid, ARGV[4] number paid, ARGV[5] time (epoch ms), ARGV[6] number of records,
+ * then 4 per record: field, record JSON, amount (0 when rejected), user id.
+ * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
+ * `{-5, i}` record i was decided meanwhile (nothing written in all three cases).
+ */
+export const COMMIT_GROUP_LUA = `
+local paidSum, paidCount, at, n = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local state = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount')
+local remaining, remainingCount = tonumber(state[1]), tonumber(state[2])
+if not remaining or not remainingCount then
+  -- The packet is gone (deleted, or Redis lost its data): decide again against whatever exists now.
+  return {-3}
+end
+if remaining - paidSum < 0 or remainingCount - paidCount < 0 then
+  -- Relative deltas that would overspend: never applied.
+  return {-4}
+end
+for i = 0, n - 1 do
+  local existing = redis.call('HGET', KEYS[3], ARGV[7 + i * 4])
+  if existing and cjson.decode(existing).status ~= 'queued' then
+    -- Idempotency: an item already paid or rejected is never decided twice.
+    return {-5, i}
+  end
+end
+redis.call('HINCRBY', KEYS[2], 'remaining', 0 - paidSum)
+redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
+for i = 0, n - 1 do
+  local field, record, amount, user = ARGV[7 + i * 4], ARGV[8 + i * 4], tonumber(ARGV[9 + i * 4]), ARGV[10 + i * 4]
+  redis.call('HSET', KEYS[3], field, record)
+  if amount > 0 then
+    -- The ledger: one entry per payout, with the fence of the lease that committed it.
+    local id = cjson.decode(record).id
+    redis.call('XADD', KEYS[4], '*', 'id', id, 'user', user, 'amount', amount, 'fence', fence, 'at', at)
+  end
+end
+return {1, remaining - paidSum, remainingCount - paidCount}
+`;
+
+export const commitGroupScript = createFencedScript<[1, number, number] | [-3] | [-4] | [-5, number]>(
+  COMMIT_GROUP_LUA,
+);
+
+/** Keys and arguments of {@link commitGroupScript} for the fresh decisions of a group. */
+export function commitGroupArgs(
+  keys: PacketKeys,
+  decisions: readonly Decision[],
+  at: number,
+): { keys: string[]; args: Array<string | number> } {
+  const fresh = decisions.filter((d) => d.fresh);
+  let paidSum = 0;
+  let paidCount = 0;
+  const perRecord: Array<string | number> = [];
+  for (const d of fresh) {
+    const amount = d.record.status === 'paid' ? (d.record.amount ?? 0) : 0;
+    paidSum += amount;
+    if (amount > 0) paidCount += 1;
+    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId);
+  }
+  return {
+    keys: [keys.packet, keys.claims, keys.ledger],
+    args: [paidSum, paidCount, at, fresh.length, ...perRecord],
+  };
+}

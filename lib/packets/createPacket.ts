@@ -1,0 +1,28 @@
+import { newPacketId } from './ids.ts';
+import { packetKeys } from './keys.ts';
+import type { PacketsContext } from './PacketsContext.ts';
+import { type PacketView, toPacketView } from './packetState.ts';
+import { createPacketSchema, parseOrThrow } from './schemas.ts';
+
+/**
+ * Creates a packet from `input` (validated by `createPacketSchema`: integer `totalAmount >= count >= 1`,
+ * `mode`, `expiresInSeconds`). Throws `ValidationError`, writing nothing, when the input is invalid.
+ */
+export async function createPacket(ctx: PacketsContext, input: unknown): Promise<PacketView> {
+  const spec = parseOrThrow(createPacketSchema, input, 'packet');
+  const packetId = newPacketId();
+  const createdAt = ctx.now();
+  const state = {
+    packetId,
+    totalAmount: spec.totalAmount,
+    count: spec.count,
+    remaining: spec.totalAmount,
+    remainingCount: spec.count,
+    mode: spec.mode,
+    createdAt,
+    expiresAt: createdAt + spec.expiresInSeconds * 1000,
+  };
+  const { packetId: _id, ...fields } = state;
+  await ctx.redis.hset(packetKeys(ctx.keyPrefix, packetId).packet, fields);
+  return toPacketView(state, createdAt);
+}

@@ -1,0 +1,66 @@
+/**
+ * Errors of the red-packet domain. Like the lock's errors, each says whether the same work can succeed
+ * later (`retryable`); the pipeline retries those through SQS and rejects the rest.
+ */
+export class PacketError extends Error {
+  /** The packet concerned, when known. */
+  readonly packetId: string | undefined;
+  readonly retryable: boolean;
+  /** Stable snake_case code for API responses and logs. */
+  readonly code: string;
+
+  constructor(
+    code: string,
+    message: string,
+    opts: { packetId?: string; retryable: boolean; cause?: unknown },
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'PacketError';
+    this.code = code;
+    this.packetId = opts.packetId;
+    this.retryable = opts.retryable;
+  }
+}
+
+/** One problem found in an input: where (`path`) and what. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** The input breaks its schema. Permanent; nothing was written. */
+export class ValidationError extends PacketError {
+  readonly details: ValidationIssue[];
+
+  constructor(what: string, details: ValidationIssue[]) {
+    const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+    super('invalid_input', `invalid ${what}: ${summary}`, { retryable: false });
+    this.name = 'ValidationError';
+    this.details = details;
+  }
+}
+
+/** No packet has this id. Permanent. */
+export class PacketNotFoundError extends PacketError {
+  constructor(packetId: string) {
+    super('packet_not_found', `no packet "${packetId}"`, { packetId, retryable: false });
+    this.name = 'PacketNotFoundError';
+  }
+}
+
+/**
+ * The commit script refused the group for a reason other than a lost lock: the packet vanished, the deltas
+ * would take it below zero, or an item was decided meanwhile. Retryable: a new attempt reads fresh state.
+ */
+export class CommitConflictError extends PacketError {
+  readonly reason: 'packet_missing' | 'below_zero' | 'already_decided';
+
+  constructor(packetId: string, reason: CommitConflictError['reason']) {
+    super('commit_conflict', `commit for packet "${packetId}" refused: ${reason}`, {
+      packetId,
+      retryable: true,
+    });
+    this.name = 'CommitConflictError';
+    this.reason = reason;
+  }
+}

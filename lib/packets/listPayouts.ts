@@ -1,0 +1,56 @@
+import { ValidationError } from './errors.ts';
+import { packetKeys } from './keys.ts';
+import type { PacketsContext } from './PacketsContext.ts';
+import { readPacket } from './readPacket.ts';
+
+/** One ledger entry. */
+export interface Payout {
+  /** Stream entry id; also the cursor for the next page. */
+  entryId: string;
+  /** Claim id, or `<batchId>:<itemId>`. */
+  id: string;
+  userId: string;
+  amount: number;
+  fence: number;
+  paidAt: number;
+}
+
+/** Ledger entries in order, `limit` (1-1000, default 100) at a time after `cursor`. Throws for a bad cursor. */
+export async function listPayouts(
+  ctx: PacketsContext,
+  packetId: string,
+  options: { limit?: number; cursor?: string } = {},
+): Promise<{ items: Payout[]; nextCursor: string | null }> {
+  const limit = options.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new ValidationError('page', [{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
+  }
+  if (options.cursor !== undefined && !/^\d{1,20}-\d{1,20}$/.test(options.cursor)) {
+    throw new ValidationError('page', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
+  }
+  await readPacket(ctx, packetId); // 404 for an unknown packet rather than an empty page
+  const start = options.cursor ? `(${options.cursor}` : '-';
+  const entries = await ctx.redis.xrange(
+    packetKeys(ctx.keyPrefix, packetId).ledger,
+    start,
+    '+',
+    'COUNT',
+    limit + 1,
+  );
+  const items = entries.slice(0, limit).map(([entryId, fields]) => toPayout(entryId, fields));
+  return { items, nextCursor: entries.length > limit ? (items.at(-1)?.entryId ?? null) : null };
+}
+
+/** Decodes a ledger entry's flat field list. */
+export function toPayout(entryId: string, fields: string[]): Payout {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+  return {
+    entryId,
+    id: f.id ?? '',
+    userId: f.user ?? '',
+    amount: Number(f.amount),
+    fence: Number(f.fence),
+    paidAt: Number(f.at),
+  };
+}

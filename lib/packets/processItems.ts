@@ -1,0 +1,99 @@
+import { isRetryableError, type Lease } from '../lock/index.ts';
+import { parseRecord, type RejectReason, recordField } from './claimRecord.ts';
+import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
+import { type Decision, decide } from './decide.ts';
+import { CommitConflictError, ValidationError } from './errors.ts';
+import { packetKeys } from './keys.ts';
+import type { PacketsContext } from './PacketsContext.ts';
+import { isPacketId } from './packetIdSchema.ts';
+import { parsePacketState } from './packetState.ts';
+import { parseOrThrow, payoutItemSchema } from './schemas.ts';
+
+/** What became of one item. `retry`: nothing was decided for it; hand it back to the queue. */
+export type ItemOutcome =
+  | { status: 'paid'; id: string; amount: number; fence: number }
+  | { status: 'rejected'; id: string | undefined; reason: RejectReason }
+  | { status: 'retry'; error: Error };
+
+/** Options of {@link processItems}. */
+export interface ProcessOptions {
+  /**
+   * Epoch ms by which the call must have returned (on Lambda: now + remaining time − a safety margin).
+   * Waiting for the lock stops {@link COMMIT_RESERVE_MS} before it, so the commit still fits.
+   */
+  deadline: number;
+  /** Called with the decisions after they are made and before they are committed (instrumentation, tests). */
+  onDecided?: (decisions: readonly Decision[]) => void | Promise<void>;
+}
+
+/** Time kept back from the deadline for the commit round trip. */
+export const COMMIT_RESERVE_MS = 200;
+
+/**
+ * Decides and commits a group of items for one packet under one lock acquisition, in two round trips:
+ * acquire + read (state and the items' records, pipelined), then one fenced script that commits every
+ * fresh decision and releases the lock. Returns one outcome per item, in order. Never throws for
+ * contention, a lost lease or Redis being unavailable: those items come back as `retry`. Throws
+ * {@link ValidationError} for malformed input (nothing is written).
+ */
+export async function processItems(
+  ctx: PacketsContext,
+  packetId: string,
+  rawItems: readonly unknown[],
+  options: ProcessOptions,
+): Promise<ItemOutcome[]> {
+  const items = rawItems.map((raw, i) => parseOrThrow(payoutItemSchema, raw, `item ${i}`));
+  if (!isPacketId(packetId)) {
+    return items.map(() => ({ status: 'rejected', id: undefined, reason: 'unknown_packet' }));
+  }
+  if (items.length === 0) return [];
+  const keys = packetKeys(ctx.keyPrefix, packetId);
+  const fields = items.map(recordField);
+  const waitMs = Math.max(0, Math.floor(options.deadline - ctx.now() - COMMIT_RESERVE_MS));
+  let held: Lease | undefined;
+  try {
+    const { lease, replies } = await ctx.lock.acquireAndRead(
+      packetId,
+      (pipeline) => {
+        pipeline.hgetall(keys.packet);
+        pipeline.hmget(keys.claims, ...fields);
+      },
+      { waitMs },
+    );
+    held = lease;
+    const state = parsePacketState(packetId, replies[0]);
+    if (!state) {
+      return items.map(() => ({ status: 'rejected', id: undefined, reason: 'unknown_packet' }));
+    }
+    const stored = (replies[1] as Array<string | null>).map(parseRecord);
+    const now = ctx.now();
+    const decisions = decide(state, items, stored, { now, fence: lease.fence, random: ctx.random });
+    await options.onDecided?.(decisions);
+    if (decisions.some((d) => d.fresh)) {
+      const commit = commitGroupArgs(keys, decisions, now);
+      held = undefined; // the commit releases the lock whatever it decides
+      const reply = await ctx.lock.commit(lease, commitGroupScript, commit.keys, commit.args, {
+        release: true,
+      });
+      if (reply[0] !== 1) {
+        throw new CommitConflictError(
+          packetId,
+          reply[0] === -3 ? 'packet_missing' : reply[0] === -4 ? 'below_zero' : 'already_decided',
+        );
+      }
+    }
+    return decisions.map(toOutcome);
+  } catch (error) {
+    if (error instanceof ValidationError || !isRetryableError(error)) throw error;
+    return items.map(() => ({ status: 'retry', error: error as Error }));
+  } finally {
+    if (held) await ctx.lock.release(held).catch(() => false);
+  }
+}
+
+function toOutcome(decision: Decision): ItemOutcome {
+  const { record } = decision;
+  if (record.status === 'paid')
+    return { status: 'paid', id: record.id, amount: record.amount ?? 0, fence: record.fence ?? 0 };
+  return { status: 'rejected', id: record.id, reason: record.reason ?? 'exhausted' };
+}

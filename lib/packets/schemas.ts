@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+
+/** Largest amount, in minor units: 10^12 (10 billion in a two-decimal currency); far below 2^53. */
+export const MAX_AMOUNT = 1_000_000_000_000;
+/** Most shares in one packet. */
+export const MAX_COUNT = 1_000_000;
+/** Longest lifetime of a packet: 30 days. */
+export const MAX_EXPIRES_IN_SECONDS = 30 * 24 * 3600;
+
+const amount = z.number().int('must be an integer (minor units)').min(1).max(MAX_AMOUNT);
+
+/** A user id: 1-128 printable characters (it comes from a JWT `sub` or a header). */
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** `POST /packets` body: the budget in minor units, the number of shares, how to split, when it expires. */
+export const createPacketSchema = z
+  .strictObject({
+    totalAmount: amount,
+    count: z.number().int().min(1).max(MAX_COUNT),
+    /** @defaultValue `'random'` ("double mean") */
+    mode: z.enum(['random', 'equal']).default('random'),
+    /** @defaultValue 86400 (one day) */
+    expiresInSeconds: z.number().int().min(1).max(MAX_EXPIRES_IN_SECONDS).default(86_400),
+  })
+  .refine((p) => p.totalAmount >= p.count, {
+    message: 'totalAmount must be at least count (every share is at least 1 unit)',
+    path: ['totalAmount'],
+  });
+
+export type CreatePacketInput = z.input<typeof createPacketSchema>;
+export type PacketSpec = z.output<typeof createPacketSchema>;
+
+/** Ids of batches and items: 1-128 characters of `[A-Za-z0-9_.:-]`. */
+export const batchIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'may only contain letters, digits and _ . : -');
+
+/** One item handed to `processItems`: a user's claim, or a batch payout of a given amount. */
+export const payoutItemSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('claim'), userId: userIdSchema }),
+  z.strictObject({
+    kind: z.literal('payout'),
+    batchId: batchIdSchema,
+    itemId: batchIdSchema,
+    userId: userIdSchema,
+    amount,
+  }),
+]);
+
+export type PayoutItem = z.output<typeof payoutItemSchema>;
+
+/** Parses `input` with `schema` or throws {@link ValidationError} listing every issue. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    what,
+    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}

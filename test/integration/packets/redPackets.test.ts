@@ -1,0 +1,230 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRedisLock } from '../../../lib/lock/index.ts';
+import {
+  claimIdFor,
+  createRandom,
+  createRedPackets,
+  type ItemOutcome,
+  PacketNotFoundError,
+  ValidationError,
+} from '../../../lib/packets/index.ts';
+import { useRedis } from '../../harness/redisFixture.ts';
+
+const redis = useRedis();
+const claim = (userId: string) => ({ kind: 'claim' as const, userId });
+const soon = () => ({ deadline: Date.now() + 5000 });
+
+function packets(options: { now?: () => number; ttlMs?: number } = {}) {
+  const client = redis.client();
+  return createRedPackets(client, {
+    lock: createRedisLock(client, { ttlMs: options.ttlMs ?? 5000 }),
+    random: createRandom(1),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+/**
+ * Every packet key on the server with its content, to prove that a call changed nothing. The lock's own
+ * keys are left out: every acquisition advances the fence counter by design.
+ */
+async function snapshot(): Promise<Record<string, unknown>> {
+  const client = redis.client();
+  const out: Record<string, unknown> = {};
+  const keys = (await client.keys('*')).filter((key) => !/:(lock|fence)$/.test(key));
+  for (const key of keys.sort()) {
+    const type = await client.type(key);
+    out[key] =
+      type === 'hash'
+        ? await client.hgetall(key)
+        : type === 'stream'
+          ? await client.xrange(key, '-', '+')
+          : await client.get(key);
+  }
+  return out;
+}
+
+describe('red packets (real Redis)', () => {
+  it('creates a packet and reads it back with derived status', async () => {
+    const rp = packets();
+    const created = await rp.createPacket({ totalAmount: 10_000, count: 3, mode: 'equal' });
+    const read = await rp.readPacket(created.packetId);
+    expect(read).toMatchObject({
+      totalAmount: 10_000,
+      count: 3,
+      remaining: 10_000,
+      status: 'open',
+      paidCount: 0,
+    });
+    expect(created.packetId).toMatch(/^pk_/);
+  });
+
+  it('pays claims, repeats outcomes for repeated users, rejects once exhausted, and reconciles', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 3, mode: 'equal' });
+
+    const first = await rp.processItems(packetId, [claim('a'), claim('b'), claim('a')], soon());
+    const second = await rp.processItems(packetId, [claim('c'), claim('d'), claim('b')], soon());
+
+    expect(first.map((o) => o.status)).toEqual(['paid', 'paid', 'paid']);
+    expect(first[2]).toEqual(first[0]);
+    expect(second[0]).toMatchObject({ status: 'paid', amount: 333 });
+    expect(second[1]).toMatchObject({ status: 'rejected', reason: 'exhausted' });
+    expect(second[2]).toEqual(first[1]);
+    const amounts = [first[0], first[1], second[0]].map((o) => (o as { amount: number }).amount);
+    expect(amounts).toEqual([334, 333, 333]);
+    expect(await rp.readPacket(packetId)).toMatchObject({
+      status: 'exhausted',
+      remaining: 0,
+      paidAmount: 1000,
+    });
+    expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidAmount: 1000, paidCount: 3 });
+    expect(await rp.readClaim(claimIdFor(packetId, 'd'))).toMatchObject({
+      status: 'rejected',
+      reason: 'exhausted',
+    });
+    expect(await rp.readClaim(claimIdFor(packetId, 'a'))).toMatchObject({
+      status: 'paid',
+      amount: 334,
+      userId: 'a',
+    });
+    expect(await rp.readClaim(claimIdFor(packetId, 'nobody'))).toBeNull();
+  });
+
+  it('a redelivered group changes nothing', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 5000, count: 10 });
+    const group = [
+      claim('a'),
+      claim('b'),
+      { kind: 'payout', batchId: 'b1', itemId: '7', userId: 'z', amount: 100 },
+    ];
+    const once = await rp.processItems(packetId, group, soon());
+    const before = await snapshot();
+
+    const again = await rp.processItems(packetId, group, soon());
+
+    expect(again).toEqual(once);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('rejects claims on an expired packet', async () => {
+    let now = Date.now();
+    const rp = packets({ now: () => now });
+    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2, expiresInSeconds: 60 });
+    now += 61_000;
+    expect(await rp.processItems(packetId, [claim('late')], { deadline: now + 5000 })).toEqual([
+      { status: 'rejected', id: claimIdFor(packetId, 'late'), reason: 'expired' },
+    ]);
+    expect((await rp.readPacket(packetId)).status).toBe('expired');
+  });
+
+  it('pays an over-budget batch in order up to what fits', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const items = [400, 400, 400, 100].map((amount, i) => ({
+      kind: 'payout',
+      batchId: 'b',
+      itemId: `${i}`,
+      userId: `u${i}`,
+      amount,
+    }));
+    const outcomes = await rp.processItems(packetId, items, soon());
+    expect(
+      outcomes.map((o) => (o.status === 'paid' ? o.amount : o.status === 'rejected' ? o.reason : 'retry')),
+    ).toEqual([400, 400, 'insufficient_budget', 100]);
+    expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidAmount: 900 });
+  });
+
+  it('lists payouts page by page', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 10_000, count: 5 });
+    await rp.processItems(packetId, ['a', 'b', 'c', 'd', 'e'].map(claim), soon());
+    const page1 = await rp.listPayouts(packetId, { limit: 2 });
+    const page2 = await rp.listPayouts(packetId, { limit: 2, cursor: page1.nextCursor ?? '' });
+    const page3 = await rp.listPayouts(packetId, { limit: 2, cursor: page2.nextCursor ?? '' });
+    expect([...page1.items, ...page2.items, ...page3.items].map((p) => p.userId)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(page3.nextCursor).toBeNull();
+    await expect(rp.listPayouts(packetId, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(rp.listPayouts(packetId, { cursor: 'abc' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('rejects bad input with a typed error and changes nothing', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const before = await snapshot();
+    const bad: unknown[] = [
+      { totalAmount: -1, count: 1 },
+      { totalAmount: 1.5, count: 1 },
+      { totalAmount: 1e15, count: 1 },
+      { count: 1 },
+      { totalAmount: '100', count: 1 },
+    ];
+    for (const input of bad) await expect(rp.createPacket(input)).rejects.toBeInstanceOf(ValidationError);
+    for (const item of [
+      { kind: 'claim' },
+      { kind: 'payout', batchId: 'b', itemId: '1', userId: 'u', amount: -5 },
+      'x',
+      null,
+    ]) {
+      await expect(rp.processItems(packetId, [claim('ok'), item], soon())).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+    }
+    expect(await snapshot()).toEqual(before);
+    await expect(rp.readPacket('pk_missing')).rejects.toBeInstanceOf(PacketNotFoundError);
+    await expect(rp.readPacket('{bad}')).rejects.toBeInstanceOf(PacketNotFoundError);
+    expect(await rp.processItems('pk_missing', [claim('a')], soon())).toEqual([
+      { status: 'rejected', id: undefined, reason: 'unknown_packet' },
+    ]);
+  });
+
+  it('turns a lock that cannot be had by the deadline into retry outcomes', async () => {
+    const rp = packets();
+    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    await rp.context.lock.acquire(packetId); // someone else holds it
+    const outcomes = await rp.processItems(packetId, [claim('a'), claim('b')], {
+      deadline: Date.now() + 300,
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['retry', 'retry']);
+    expect((outcomes[0] as Extract<ItemOutcome, { status: 'retry' }>).error.name).toBe('LockTimeoutError');
+  });
+
+  it('property: any interleaving of concurrent groups with duplicates keeps I1 and I2', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 25 }), { minLength: 1, maxLength: 8 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        async (count, extra, groups) => {
+          const rp = packets();
+          const { packetId } = await rp.createPacket({ totalAmount: count + extra, count });
+          const results = await Promise.all(
+            groups.map((users) =>
+              rp.processItems(
+                packetId,
+                users.map((u) => claim(`u${u}`)),
+                soon(),
+              ),
+            ),
+          );
+          const report = await rp.reconcile(packetId);
+          expect(report.discrepancies).toEqual([]);
+          const distinctUsers = new Set(groups.flat()).size;
+          expect(report.paidCount).toBe(Math.min(count, distinctUsers));
+          expect(results.flat().every((o) => o.status !== 'retry')).toBe(true);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
