@@ -64,3 +64,16 @@ export class CommitConflictError extends PacketError {
     this.reason = reason;
   }
 }
+
+/** Redis could not be reached (or dropped the connection) mid-operation. Retryable; `cause` has the details. */
+export class StoreUnavailableError extends PacketError {
+  constructor(packetId: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('store_unavailable', `Redis unavailable while processing packet "${packetId}": ${detail}`, {
+      packetId,
+      retryable: true,
+      cause,
+    });
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -6,6 +6,7 @@ export {
   CommitConflictError,
   PacketError,
   PacketNotFoundError,
+  StoreUnavailableError,
   ValidationError,
   type ValidationIssue,
 } from './errors.ts';

@@ -1,8 +1,8 @@
-import { isRetryableError, type Lease } from '../lock/index.ts';
+import { isRetryableError, type Lease, LockError } from '../lock/index.ts';
 import { parseRecord, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
 import { type Decision, decide } from './decide.ts';
-import { CommitConflictError, ValidationError } from './errors.ts';
+import { CommitConflictError, PacketError, StoreUnavailableError, ValidationError } from './errors.ts';
 import { packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { isPacketId } from './packetIdSchema.ts';
@@ -85,7 +85,12 @@ export async function processItems(
     return decisions.map(toOutcome);
   } catch (error) {
     if (error instanceof ValidationError || !isRetryableError(error)) throw error;
-    return items.map(() => ({ status: 'retry', error: error as Error }));
+    // Lock and domain errors are typed already; a raw client error becomes StoreUnavailableError.
+    const typed =
+      error instanceof LockError || error instanceof PacketError
+        ? error
+        : new StoreUnavailableError(packetId, error);
+    return items.map(() => ({ status: 'retry', error: typed }));
   } finally {
     if (held) await ctx.lock.release(held).catch(() => false);
   }
