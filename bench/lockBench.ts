@@ -3,13 +3,12 @@
  * each lock strategy and the lock-free baseline (one script doing the same read-modify-write). Every
  * scenario runs side by side in one invocation; ratios are to the baseline of the same run.
  */
-import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../infra/local/redisServer.ts';
+import { commandCount, forkWorkers, runTask, share } from './benchProcesses.ts';
 import type { BenchMode, BenchReport, BenchTask } from './lockBenchWorker.ts';
-import { percentile, progress, table } from './report.ts';
+import { percentile, progress, table, writeResults } from './report.ts';
 
 const PROCESSES = 2;
 const IN_FLIGHT = (process.env.BENCH_IN_FLIGHT ?? '1,16,128').split(',').map(Number);
@@ -35,55 +34,25 @@ const server = await startRedisServer();
 const admin = new Redis(server.url);
 const workerFile = fileURLToPath(new URL('./lockBenchWorker.ts', import.meta.url));
 
-/** Sum of `calls` over every command in INFO commandstats, minus the INFO calls themselves. */
-async function commandCount(): Promise<number> {
-  const info = await admin.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (match[1] !== 'info') total += Number(match[2]);
-  }
-  return total;
-}
-
 async function scenario(
   mode: BenchMode,
   inFlight: number,
   index: number,
 ): Promise<Omit<Row, 'ratioToLockFree'>> {
   const resource = `bench-${index}`;
-  const workers = Array.from({ length: PROCESSES }, () =>
-    fork(workerFile, [], {
-      env: { ...process.env, REDIS_URL: server.url },
-      execArgv: ['--disable-warning=ExperimentalWarning'],
-    }),
-  );
-  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-  const loopsPer = (i: number) => Math.floor(inFlight / PROCESSES) + (i < inFlight % PROCESSES ? 1 : 0);
-  const before = await commandCount();
+  const workers = await forkWorkers(workerFile, PROCESSES, { REDIS_URL: server.url });
+  const before = await commandCount(admin);
   const started = performance.now();
+  const empty: BenchReport = { type: 'report', ops: 0, waits: [], takeovers: 0, refused: 0, roundTrips: 0 };
   const reports = await Promise.all(
     workers.map((w, i) => {
-      const loops = loopsPer(i);
-      if (loops === 0)
-        return Promise.resolve<BenchReport>({
-          type: 'report',
-          ops: 0,
-          waits: [],
-          takeovers: 0,
-          refused: 0,
-          roundTrips: 0,
-        });
+      const loops = share(inFlight, PROCESSES, i);
       const task: BenchTask = { type: 'run', mode, loops, durationMs: DURATION_MS, resource };
-      w.send(task);
-      return new Promise<BenchReport>((resolve, reject) =>
-        w.once('message', (m: BenchReport | { type: 'error'; message: string }) =>
-          m.type === 'report' ? resolve(m) : reject(new Error(m.message)),
-        ),
-      );
+      return loops === 0 ? Promise.resolve(empty) : runTask<BenchReport>(w, task);
     }),
   );
   const elapsedSec = (performance.now() - started) / 1000;
-  const commands = (await commandCount()) - before - 1; // the GET of the counter below is not counted yet
+  const commands = (await commandCount(admin)) - before;
   for (const w of workers) w.kill();
   const ops = reports.reduce((n, r) => n + r.ops, 0);
   const waits = reports.flatMap((r) => r.waits).sort((a, b) => a - b);
@@ -98,7 +67,7 @@ async function scenario(
     takeovers: reports.reduce((n, r) => n + r.takeovers, 0),
     refused: reports.reduce((n, r) => n + r.refused, 0),
     roundTripsPerOp: reports.reduce((n, r) => n + r.roundTrips, 0) / Math.max(1, ops),
-    redisCommandsPerOp: (commands + 1) / Math.max(1, ops),
+    redisCommandsPerOp: commands / Math.max(1, ops),
     counterOk: counter === ops,
   };
 }
@@ -147,11 +116,7 @@ console.log(
     ]),
   ),
 );
-const dir = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(dir, { recursive: true });
-const file = `${dir}lock-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify({ durationMs: DURATION_MS, processes: PROCESSES, rows }, null, 2)}\n`);
-console.log(`\nwritten ${file}`);
+writeResults('lock', { durationMs: DURATION_MS, processes: PROCESSES, rows });
 admin.disconnect();
 await server.stop();
 if (rows.some((r) => !r.counterOk)) process.exitCode = 1;

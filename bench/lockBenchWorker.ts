@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { createRedisLock, createScript, type LockStrategy } from '../lib/lock/index.ts';
 import { fencedSet } from '../test/workers/testScripts.ts';
+import { serveTasks } from './benchProcesses.ts';
 
 /**
  * `lock-free`: the baseline script. `<strategy>`: the textbook four round trips per operation (acquire,
@@ -90,12 +91,4 @@ async function run(task: BenchTask): Promise<BenchReport> {
   return report;
 }
 
-process.on('message', (message) => {
-  const task = message as BenchTask;
-  if (task.type !== 'run') return;
-  run(task).then(
-    (report) => process.send?.(report),
-    (error: unknown) => process.send?.({ type: 'error', message: String(error) }),
-  );
-});
-process.send?.({ type: 'ready' });
+serveTasks<BenchTask>(run);

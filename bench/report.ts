@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 /** Value at quantile `q` (0..1) of an ascending array; 0 when empty. */
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
@@ -38,4 +41,13 @@ export function progress(done: number, total: number, label: string): void {
   if (printed.has(line)) return;
   printed.add(line);
   process.stderr.write(`${bar}\n`);
+}
+
+/** Writes `data` to `bench/results/<name>-<timestamp>.json` and says where. */
+export function writeResults(name: string, data: unknown): void {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  console.log(`\nwritten ${file}`);
 }

@@ -9,7 +9,7 @@ import type { PacketKeys } from './keys.ts';
  *
  * KEYS[2] packet hash, KEYS[3] claims hash, KEYS[4] ledger stream.
  * ARGV[3] sum of the amounts paid, ARGV[4] number paid, ARGV[5] time (epoch ms), ARGV[6] number of records,
- * then 4 per record: field, record JSON, amount (0 when rejected), user id.
+ * then 5 per record: field, record JSON, amount (0 when rejected), user id, record id.
  * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
  * `{-5, i}` record i was decided meanwhile (nothing written in all three cases).
  */
@@ -25,23 +25,34 @@ if remaining - paidSum < 0 or remainingCount - paidCount < 0 then
   -- Relative deltas that would overspend: never applied.
   return {-4}
 end
-for i = 0, n - 1 do
-  local existing = redis.call('HGET', KEYS[3], ARGV[7 + i * 4])
-  if existing and cjson.decode(existing).status ~= 'queued' then
-    -- Idempotency: an item already paid or rejected is never decided twice.
-    return {-5, i}
+-- Fields and records in chunks, so that unpack() stays far below Lua's stack limit for any group size.
+local CHUNK = 500
+for first = 0, n - 1, CHUNK do
+  local fields = {}
+  for i = first, math.min(n, first + CHUNK) - 1 do fields[#fields + 1] = ARGV[7 + i * 5] end
+  local existing = redis.call('HMGET', KEYS[3], unpack(fields))
+  for j = 1, #existing do
+    if existing[j] and cjson.decode(existing[j]).status ~= 'queued' then
+      -- Idempotency: an item already paid or rejected is never decided twice.
+      return {-5, first + j - 1}
+    end
   end
 end
 redis.call('HINCRBY', KEYS[2], 'remaining', 0 - paidSum)
 redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
-for i = 0, n - 1 do
-  local field, record, amount, user = ARGV[7 + i * 4], ARGV[8 + i * 4], tonumber(ARGV[9 + i * 4]), ARGV[10 + i * 4]
-  redis.call('HSET', KEYS[3], field, record)
-  if amount > 0 then
-    -- The ledger: one entry per payout, with the fence of the lease that committed it.
-    local id = cjson.decode(record).id
-    redis.call('XADD', KEYS[4], '*', 'id', id, 'user', user, 'amount', amount, 'fence', fence, 'at', at)
+for first = 0, n - 1, CHUNK do
+  local fieldValues = {}
+  for i = first, math.min(n, first + CHUNK) - 1 do
+    local base = 7 + i * 5
+    fieldValues[#fieldValues + 1] = ARGV[base]
+    fieldValues[#fieldValues + 1] = ARGV[base + 1]
+    local amount = tonumber(ARGV[base + 2])
+    if amount > 0 then
+      -- The ledger: one entry per payout, with the fence of the lease that committed it.
+      redis.call('XADD', KEYS[4], '*', 'id', ARGV[base + 4], 'user', ARGV[base + 3], 'amount', amount, 'fence', fence, 'at', at)
+    end
   end
+  redis.call('HSET', KEYS[3], unpack(fieldValues))
 end
 return {1, remaining - paidSum, remainingCount - paidCount}
 `;
@@ -64,7 +75,7 @@ export function commitGroupArgs(
     const amount = d.record.status === 'paid' ? (d.record.amount ?? 0) : 0;
     paidSum += amount;
     if (amount > 0) paidCount += 1;
-    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId);
+    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId, d.record.id);
   }
   return {
     keys: [keys.packet, keys.claims, keys.ledger],

@@ -71,7 +71,7 @@ describe('failures in the middle of a group', () => {
           deadline: Date.now() + 2000,
         },
       );
-      result.forEach((o, i) => outcomes.set(group[i] as string, o));
+      for (const [i, o] of result.entries()) outcomes.set(group[i] as string, o);
     };
     const running = Promise.all(
       Array.from({ length: 30 }, (_, g) => sleep(g * 3).then(() => run(users.slice(g * 10, g * 10 + 10)))),

@@ -1,0 +1,77 @@
+/**
+ * One process of `npm run bench:claims`: `loops` concurrent loops send groups of `groupSize` fresh claims
+ * to one hot packet for `durationMs`, through `processItems` (one lock per group) or the lock-free script
+ * (one script per claim), and report claims decided and per-call latency.
+ */
+import { Redis } from 'ioredis';
+import { claimIdFor, createRedPackets, packetKeys } from '../lib/packets/index.ts';
+import { serveTasks } from './benchProcesses.ts';
+import { lockFreeClaim } from './lockFreeClaim.ts';
+
+export interface ClaimsTask {
+  type: 'run';
+  mode: 'lock-free' | 'locked';
+  packetId: string;
+  loops: number;
+  groupSize: number;
+  durationMs: number;
+}
+
+export interface ClaimsReport {
+  type: 'report';
+  claims: number;
+  paid: number;
+  retries: number;
+  /** Latency of each group: one processItems call (locked) or its scripts sent together (lock-free), ms. */
+  latencies: number[];
+}
+
+async function run(task: ClaimsTask): Promise<ClaimsReport> {
+  const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+  const rp = createRedPackets(redis);
+  const keys = packetKeys('rp:', task.packetId);
+  const out: ClaimsReport = { type: 'report', claims: 0, paid: 0, retries: 0, latencies: [] };
+  const stopAt = performance.now() + task.durationMs;
+  let next = 0;
+  const user = () => `${process.pid}-${next++}`;
+  const loop = async () => {
+    while (performance.now() < stopAt) {
+      const users = Array.from({ length: task.groupSize }, user);
+      const started = performance.now();
+      if (task.mode === 'lock-free') {
+        // The group's claims go out together (pipelined), one script each.
+        const amounts = await Promise.all(
+          users.map((u) =>
+            lockFreeClaim.run(
+              redis,
+              [keys.packet, keys.claims, keys.ledger],
+              [u, claimIdFor(task.packetId, u), Date.now(), Math.random()],
+            ),
+          ),
+        );
+        out.latencies.push(performance.now() - started);
+        out.claims += amounts.length;
+        out.paid += amounts.filter((a) => a > 0).length;
+        continue;
+      }
+      const outcomes = await rp.processItems(
+        task.packetId,
+        users.map((userId) => ({ kind: 'claim', userId })),
+        {
+          deadline: Date.now() + 30_000,
+        },
+      );
+      out.latencies.push(performance.now() - started);
+      for (const o of outcomes) {
+        if (o.status === 'retry') out.retries++;
+        else out.claims++;
+        if (o.status === 'paid') out.paid++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: task.loops }, loop));
+  redis.disconnect();
+  return out;
+}
+
+serveTasks<ClaimsTask>(run);
