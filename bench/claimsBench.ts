@@ -1,5 +1,5 @@
 /**
- * `npm run bench:claims`: one hot packet, groups of 1 and 10 claims, 16 and 128 groups in flight over
+ * `npm run bench:claims`: one hot packet, groups of 1, 10 and 50 claims, 16 and 128 groups in flight over
  * 2 processes, against the lock-free baseline (one script per claim, a group's scripts sent together;
  * the better of its two rows at the same concurrency, measured in the same run). Each
  * scenario gets a fresh packet large enough never to run out; the reconcile verdict is checked after each.
@@ -20,6 +20,7 @@ const SCENARIOS: Array<{ mode: ClaimsTask['mode']; groupSize: number }> = [
   { mode: 'lock-free', groupSize: 10 },
   { mode: 'locked', groupSize: 1 },
   { mode: 'locked', groupSize: 10 },
+  { mode: 'locked', groupSize: 50 },
 ];
 
 const server = await startRedisServer();
