@@ -71,10 +71,12 @@ export async function processItems(
     await options.onDecided?.(decisions);
     if (decisions.some((d) => d.fresh)) {
       const commit = commitGroupArgs(keys, decisions, now);
-      held = undefined; // the commit releases the lock whatever it decides
       const reply = await ctx.lock.commit(lease, commitGroupScript, commit.keys, commit.args, {
         release: true,
       });
+      // The script ran, and released the lock whatever it decided. (If the call failed instead, the
+      // release below is a harmless compare-and-delete: it frees the packet now rather than at expiry.)
+      held = undefined;
       if (reply[0] !== 1) {
         throw new CommitConflictError(
           packetId,
