@@ -1,0 +1,24 @@
+import { acceptClaim } from '../lib/claims/acceptClaim.ts';
+import { HttpError } from '../lib/http/HttpError.ts';
+import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
+import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
+import { requestUser } from '../lib/http/requestUser.ts';
+import { json } from '../lib/http/toHttpResponse.ts';
+
+/**
+ * `POST /packets/{packetId}/claims` → 202 `{claimId, status}`. The user comes from the JWT `sub` (or, on
+ * the local stage, `x-user-id`); a body, if any, must be an empty JSON object.
+ */
+export const handler = httpHandler(async ({ event, services, log }) => {
+  if ((event.body ?? '').trim() !== '') {
+    const body = parseJsonBody(event);
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length > 0) {
+      throw new HttpError(400, 'invalid_input', 'a claim takes no body (or {})');
+    }
+  }
+  const userId = requestUser(event, services.config.STAGE);
+  const packetId = pathParam(event, 'packetId');
+  const claim = await acceptClaim(services.packets.context, services.queue, packetId, userId);
+  log.info('claim accepted', { packetId, claimId: claim.claimId, outcome: claim.status });
+  return json(202, claim);
+});

@@ -1,0 +1,94 @@
+import { HttpError } from '../http/HttpError.ts';
+import { parseRecord } from '../packets/claimRecord.ts';
+import { type ClaimRecord, claimIdFor, packetKeys, recordField } from '../packets/index.ts';
+import type { PacketsContext } from '../packets/PacketsContext.ts';
+import { readPacket } from '../packets/readPacket.ts';
+import type { ClaimQueue } from './ClaimQueue.ts';
+
+/** What `POST /packets/{id}/claims` answers (202). */
+export interface AcceptedClaim {
+  claimId: string;
+  status: ClaimRecord['status'];
+  amount?: number;
+  reason?: string;
+}
+
+/**
+ * A queued claim whose message may have been lost (the request crashed between recording and sending) is
+ * sent again when the same user asks after this long; the consumer is idempotent, so a spare copy is harmless.
+ * @defaultValue 10 s
+ */
+export const RESEND_QUEUED_AFTER_MS = 10_000;
+
+/**
+ * Accepts `userId`'s claim on `packetId`: records it as `queued` (once: HSETNX, so two racing requests
+ * create one claim) and sends one queue message. A repeated claim gets the same claim id and its current
+ * status, never a second message (unless the first may have been lost). 404 unknown packet, 410 when the
+ * packet is expired or exhausted (for users who have not claimed yet), 503 when the queue refuses the
+ * message (the queued record is then withdrawn, so a retry starts clean).
+ */
+export async function acceptClaim(
+  ctx: PacketsContext,
+  queue: ClaimQueue,
+  packetId: string,
+  userId: string,
+): Promise<AcceptedClaim> {
+  const packet = await readPacket(ctx, packetId);
+  const claimId = claimIdFor(packetId, userId);
+  const keys = packetKeys(ctx.keyPrefix, packetId);
+  const field = recordField({ kind: 'claim', userId });
+  const now = ctx.now();
+  const existing = parseRecord(await ctx.redis.hget(keys.claims, field));
+  if (existing) return answerExisting(existing, claimId, packetId, userId, queue, now);
+  if (packet.status !== 'open') {
+    throw new HttpError(410, `packet_${packet.status}`, `packet ${packetId} is ${packet.status}`);
+  }
+  const record: ClaimRecord = { id: claimId, kind: 'claim', userId, status: 'queued', requestedAt: now };
+  const value = JSON.stringify(record);
+  if ((await ctx.redis.hsetnx(keys.claims, field, value)) === 0) {
+    // Another request for the same user won the race: answer with its claim, send nothing.
+    const winner = parseRecord(await ctx.redis.hget(keys.claims, field));
+    return { claimId, status: winner?.status ?? 'queued' };
+  }
+  try {
+    await queue.send({ v: 1, kind: 'claim', claimId, packetId, userId, requestedAt: now });
+  } catch (error) {
+    // Withdraw our record (only if it is still exactly ours) so the client's retry starts from scratch.
+    await ctx.redis.eval(WITHDRAW_LUA, 1, keys.claims, field, value).catch(() => undefined);
+    throw new HttpError(503, 'queue_unavailable', 'the claim could not be queued; retry later', [
+      { cause: error instanceof Error ? error.name : 'unknown' },
+    ]);
+  }
+  return { claimId, status: 'queued' };
+}
+
+/** HDEL the field only while it still holds ARGV[2] (the record this request wrote). */
+const WITHDRAW_LUA = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0`;
+
+async function answerExisting(
+  record: ClaimRecord,
+  claimId: string,
+  packetId: string,
+  userId: string,
+  queue: ClaimQueue,
+  now: number,
+): Promise<AcceptedClaim> {
+  if (record.status === 'queued' && now - (record.requestedAt ?? 0) > RESEND_QUEUED_AFTER_MS) {
+    await queue.send({
+      v: 1,
+      kind: 'claim',
+      claimId,
+      packetId,
+      userId,
+      requestedAt: record.requestedAt ?? now,
+    });
+  }
+  return {
+    claimId,
+    status: record.status,
+    ...(record.amount === undefined ? {} : { amount: record.amount }),
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
+  };
+}

@@ -1,0 +1,45 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { LockError } from '../lock/index.ts';
+import { PacketError, PacketNotFoundError, ValidationError } from '../packets/index.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { HttpError } from './HttpError.ts';
+
+/** A JSON response. */
+export function json(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The one place that turns an error into an HTTP response: `{"error": {code, message, details}}`. Known
+ * client errors keep their message; anything else is logged and answered with a generic 500 (or 503 when
+ * it is retryable, such as Redis being unreachable), never with internals.
+ */
+export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStructuredResultV2 {
+  const known = classify(error);
+  if (known)
+    return json(known.status, {
+      error: { code: known.code, message: known.message, details: known.details },
+    });
+  const retryable = (error instanceof LockError || error instanceof PacketError) && error.retryable;
+  log.error('request failed', { error });
+  return retryable
+    ? json(503, {
+        error: { code: 'unavailable', message: 'temporarily unavailable, retry later', details: [] },
+      })
+    : json(500, { error: { code: 'internal_error', message: 'internal error', details: [] } });
+}
+
+function classify(
+  error: unknown,
+): { status: number; code: string; message: string; details: unknown[] } | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ValidationError)
+    return { status: 400, code: error.code, message: error.message, details: error.details };
+  if (error instanceof PacketNotFoundError)
+    return { status: 404, code: error.code, message: error.message, details: [] };
+  return null;
+}

@@ -1,0 +1,43 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import { type ClaimQueue, createSqsClaimQueue } from '../claims/ClaimQueue.ts';
+import { createRedPackets, type RedPackets } from '../packets/index.ts';
+import { type Config, loadConfig } from './config.ts';
+
+/** What the handlers share across invocations of one Lambda container. */
+export interface Services {
+  config: Config;
+  redis: Redis;
+  packets: RedPackets;
+  queue: ClaimQueue;
+}
+
+let services: Services | undefined;
+
+/**
+ * The container's clients, created on first use and reused by later invocations (connection set-up is
+ * the expensive part of a cold start). Redis fails fast instead of queueing while unreachable, so a
+ * request answers 503 and a queue record is retried by SQS, instead of hanging until the timeout.
+ */
+export function getServices(): Services {
+  if (services) return services;
+  const config = loadConfig();
+  const redis = new Redis(config.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 3000,
+    enableAutoPipelining: false,
+  });
+  redis.on('error', () => {}); // surfaced per command; the client reconnects by itself
+  const sqs = new SQSClient({
+    region: config.AWS_REGION,
+    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+  });
+  services = {
+    config,
+    redis,
+    packets: createRedPackets(redis),
+    queue: createSqsClaimQueue(sqs, config.CLAIMS_QUEUE_URL),
+  };
+  return services;
+}
