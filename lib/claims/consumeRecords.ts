@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { ItemOutcome, PayoutItem, RedPackets } from '../packets/index.ts';
+import { COMMIT_RESERVE_MS, type ItemOutcome, type PayoutItem, type RedPackets } from '../packets/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type QueueMessage, queueMessageSchema } from './queueMessage.ts';
 
@@ -27,10 +27,13 @@ export class BatchFailedError extends Error {
 export async function consumeRecords(
   rp: RedPackets,
   records: readonly SQSRecord[],
-  options: { remainingMs: number; log: Logger },
+  options: { remainingMs: number; maxLockWaitMs: number; log: Logger },
 ): Promise<SQSBatchResponse> {
   const { log } = options;
-  const deadline = Date.now() + options.remainingMs - CONSUMER_SAFETY_MS;
+  const deadline = Math.min(
+    Date.now() + options.remainingMs - CONSUMER_SAFETY_MS,
+    Date.now() + options.maxLockWaitMs + COMMIT_RESERVE_MS,
+  );
   const groups = new Map<string, Array<{ record: SQSRecord; message: QueueMessage }>>();
   for (const record of records) {
     const message = parseMessage(record, log);

@@ -22,13 +22,23 @@ const configSchema = z.object({
   SQS_ENDPOINT: z.string().url().optional(),
   /** @defaultValue `'us-east-1'` */
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /**
+   * Longest a consumer waits for one packet's lock before handing its records back to SQS (retried after
+   * the visibility timeout), so one hot packet cannot hold a whole batch until the function times out.
+   * @defaultValue 5000
+   */
+  LOCK_WAIT_MS: z.coerce.number().int().min(0).max(900_000).default(5000),
 });
 
 export type Config = z.output<typeof configSchema>;
 
 /** Reads and validates the function's settings from the environment; throws {@link ConfigError}. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse({ ...env, SQS_ENDPOINT: env.SQS_ENDPOINT || undefined });
+  const parsed = configSchema.safeParse({
+    ...env,
+    SQS_ENDPOINT: env.SQS_ENDPOINT || undefined,
+    LOCK_WAIT_MS: env.LOCK_WAIT_MS || undefined,
+  });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
   throw new ConfigError(`invalid configuration: ${problems}`);

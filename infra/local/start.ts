@@ -1,0 +1,31 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Redis (REDIS_URL or a private redis-server), fauxqs on
+ * 127.0.0.1:4566 (or SQS_ENDPOINT), and serverless-offline with the project's SQS event source. Prints the
+ * URLs; Ctrl-C stops everything it started.
+ */
+import { startLocalStack } from './startLocalStack.ts';
+
+const stack = await startLocalStack({
+  ...(process.env.SQS_ENDPOINT ? { sqsEndpoint: process.env.SQS_ENDPOINT } : {}),
+  offlineLog: 'inherit',
+}).catch((error: unknown) => {
+  console.error(`could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+console.log(`
+red-packet payouts, local stack
+  HTTP API     ${stack.httpUrl}   (try: curl -X POST ${stack.httpUrl}/packets -d '{"totalAmount":10000,"count":10}')
+  SQS          ${stack.sqsEndpoint}
+  claims queue ${stack.queues.queueUrl}
+  DLQ          ${stack.queues.deadLetterQueueUrl}
+  Redis        ${stack.redisUrl}
+Ctrl-C stops everything.`);
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    void stack.stop().then(() => process.exit(0));
+  });
+}

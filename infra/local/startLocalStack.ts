@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ensureQueues, type LocalQueues } from './ensureQueues.ts';
+import { freePort } from './freePort.ts';
+import { type RedisServer, startRedisServer } from './redisServer.ts';
+import { type SqsEmulator, startSqsEmulator } from './sqsEmulator.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SERVICE = 'red-packet-payouts';
+
+/** Options of {@link startLocalStack}. Ports default to the usual ones; pass 0 for free ports. */
+export interface LocalStackOptions {
+  /** @defaultValue 3000 */
+  httpPort?: number;
+  /** serverless-offline's Lambda invoke port. @defaultValue 3002 */
+  lambdaPort?: number;
+  /** fauxqs port. @defaultValue 4566 */
+  sqsPort?: number;
+  /** Use this SQS-compatible endpoint (LocalStack, ElasticMQ) instead of starting fauxqs. */
+  sqsEndpoint?: string;
+  /** Use this Redis instead of starting a private redis-server. @defaultValue `process.env.REDIS_URL` */
+  redisUrl?: string;
+  /** Lower the claims queue's visibility timeout (tests that wait for redeliveries). */
+  visibilityTimeoutSeconds?: number;
+  /** Concurrent queue pollers. @defaultValue 4 */
+  pollers?: number;
+  /** The consumers' longest wait for one packet's lock (`LOCK_WAIT_MS`). @defaultValue 5000 */
+  lockWaitMs?: number;
+  /** Where serverless-offline's output goes: a file path, or `'inherit'`. @defaultValue `.local/offline.log` */
+  offlineLog?: string;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly httpUrl: string;
+  readonly sqsEndpoint: string;
+  readonly redisUrl: string;
+  readonly queues: LocalQueues;
+  /** SIGKILL the serverless-offline process group (a crash of the whole offline stack). */
+  killOffline(): Promise<void>;
+  /** Start serverless-offline again with the same settings. */
+  restartOffline(): Promise<void>;
+  /** Stops everything this call started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack: Redis (`REDIS_URL`, or a private redis-server on a free port), an SQS emulator
+ * (fauxqs on 127.0.0.1, or `sqsEndpoint`) with the deployed queues and redrive, and `serverless offline`
+ * with the project's SQS event-source plugin. Resolves once the HTTP API answers.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    started.length = 0;
+  };
+  try {
+    let redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+    if (!redisUrl) {
+      const redis: RedisServer = await startRedisServer();
+      started.push(() => redis.stop());
+      redisUrl = redis.url;
+    }
+    let sqsEndpoint = options.sqsEndpoint;
+    if (!sqsEndpoint) {
+      const emulator: SqsEmulator = await startSqsEmulator(await port(options.sqsPort, 4566));
+      started.push(() => emulator.stop());
+      sqsEndpoint = emulator.endpoint;
+    }
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+    const queues = await ensureQueues(sqs, {
+      service: SERVICE,
+      stage: 'local',
+      ...(options.visibilityTimeoutSeconds === undefined
+        ? {}
+        : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+    });
+    const httpPort = await port(options.httpPort, 3000);
+    const lambdaPort = await port(options.lambdaPort, 3002);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...LOCAL_ENV,
+      REDIS_URL: redisUrl,
+      SQS_ENDPOINT: sqsEndpoint,
+      CLAIMS_QUEUE_URL: queues.queueUrl,
+      HTTP_PORT: String(httpPort),
+      LAMBDA_PORT: String(lambdaPort),
+      OFFLINE_SQS_POLLERS: String(options.pollers ?? 4),
+      LOCK_WAIT_MS: String(options.lockWaitMs ?? 5000),
+    };
+    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    let offline = await startOffline(env, httpUrl, options.offlineLog ?? join(ROOT, '.local', 'offline.log'));
+    started.push(() => stopGroup(offline, 'SIGTERM'));
+    return {
+      httpUrl,
+      sqsEndpoint,
+      redisUrl,
+      queues,
+      killOffline: () => stopGroup(offline, 'SIGKILL'),
+      async restartOffline() {
+        await stopGroup(offline, 'SIGKILL');
+        offline = await startOffline(env, httpUrl, options.offlineLog ?? join(ROOT, '.local', 'offline.log'));
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The SDK needs credentials even against an emulator; these never leave the machine. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const LOCAL_ENV = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+};
+
+const port = async (requested: number | undefined, fallback: number) =>
+  requested === 0 ? freePort() : (requested ?? fallback);
+
+async function startOffline(env: NodeJS.ProcessEnv, httpUrl: string, logTo: string): Promise<ChildProcess> {
+  const bin = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  const inherit = logTo === 'inherit';
+  const child = spawn(process.execPath, [bin, 'offline', 'start', '--stage', 'local'], {
+    cwd: ROOT,
+    env,
+    detached: true, // its own process group, so a kill reaches every process it started
+    stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  });
+  if (!inherit) {
+    mkdirSync(dirname(logTo), { recursive: true });
+    const log = createWriteStream(logTo, { flags: 'w' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`serverless offline exited (${signal ?? code}) before it was ready; see ${logTo}`)),
+    ),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const ready = await Promise.race([probe(`${httpUrl}/packets/pk_ready`), exited]);
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stopGroup(child, 'SIGKILL');
+  throw new Error(`serverless offline did not answer on ${httpUrl} within 90 s; see ${logTo}`);
+}
+
+/** True once the API answers with its JSON error shape (the function ran: Redis and config are fine). */
+async function probe(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return response.status === 404;
+  } catch {
+    return false;
+  }
+}
+
+async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,108 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../../infra/local/startLocalStack.ts';
+import { createRedPackets, type RedPackets } from '../../lib/packets/index.ts';
+
+/** An HTTP reply: status and parsed JSON body. */
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+/** The local stack for one test file, with helpers that talk to it only over HTTP, SQS and Redis. */
+export interface StackFixture {
+  readonly stack: LocalStack;
+  readonly packets: RedPackets;
+  readonly redis: Redis;
+  request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    init?: { body?: string; headers?: Record<string, string> },
+  ): Promise<Reply<T>>;
+  /** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+  eventually<T>(check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
+  /** Messages visible + in flight in a queue. */
+  queueDepth(queueUrl: string): Promise<number>;
+  sqs: SQSClient;
+}
+
+/** Starts the whole local stack (free ports, private Redis, fauxqs, serverless-offline) for this file. */
+export function useLocalStack(options: LocalStackOptions = {}): StackFixture {
+  let stack: LocalStack | undefined;
+  let redis: Redis | undefined;
+  let sqs: SQSClient | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack({ httpPort: 0, lambdaPort: 0, sqsPort: 0, ...options });
+    redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
+    sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: stack.sqsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+  }, 60_000);
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started yet`);
+    return value;
+  };
+  return {
+    get stack() {
+      return need(stack, 'the stack');
+    },
+    get redis() {
+      return need(redis, 'redis');
+    },
+    get sqs() {
+      return need(sqs, 'sqs');
+    },
+    get packets() {
+      return createRedPackets(need(redis, 'redis'));
+    },
+    async request(method, path, init = {}) {
+      const response = await fetch(`${need(stack, 'the stack').httpUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...init.headers },
+        ...(init.body === undefined ? {} : { body: init.body }),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // leave the raw text: the test will say what it got
+      }
+      return { status: response.status, body: body as never };
+    },
+    async eventually(check, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async queueDepth(queueUrl) {
+      const { Attributes = {} } = await need(sqs, 'sqs').send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    },
+  };
+}
+
+export { ReceiveMessageCommand };
