@@ -12,6 +12,9 @@ export interface ClaimView {
   amount?: number;
   fence?: number;
   reason?: string;
+  /** When the claim was accepted (epoch ms). */
+  requestedAt?: number;
+  /** When it was paid (epoch ms). */
   paidAt?: number;
 }
 
@@ -30,6 +33,7 @@ export async function readClaim(ctx: PacketsContext, claimId: string): Promise<C
     ...(record.amount === undefined ? {} : { amount: record.amount }),
     ...(record.fence === undefined ? {} : { fence: record.fence }),
     ...(record.reason === undefined ? {} : { reason: record.reason }),
+    ...(record.requestedAt === undefined ? {} : { requestedAt: record.requestedAt }),
     ...(record.status === 'paid' && record.decidedAt !== undefined ? { paidAt: record.decidedAt } : {}),
   };
 }
