@@ -192,26 +192,30 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
   it('the offline process SIGKILLed mid-run and restarted: every accepted claim ends paid or rejected', async () => {
     const packetId = await createPacket({ totalAmount: 50_000, count: 40 });
     const users = Array.from({ length: 60 }, (_, i) => `k${i}`);
-    const accepted: string[] = [];
+    const accepted = new Set<string>();
+    const turnedAway = new Set<string>(); // 410: the packet was exhausted before this user's first claim
+    const answer = (user: string, reply: { status: number; body: Record<string, unknown> } | undefined) => {
+      if (reply?.status === 202) accepted.add(String(reply.body.claimId));
+      else if (reply?.status === 410) turnedAway.add(user);
+    };
     const sending = (async () => {
-      for (const u of users) {
-        const reply = await claim(packetId, u).catch(() => undefined);
-        if (reply?.status === 202) accepted.push(String(reply.body.claimId));
-      }
+      for (const u of users) answer(u, await claim(packetId, u).catch(() => undefined));
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await api.stack.killOffline();
     await sending; // requests during the outage fail: those claims were never accepted
+    const acceptedBeforeRestart = accepted.size;
     await api.stack.restartOffline();
     for (const u of users) {
-      const reply = await claim(packetId, u); // clients retry what failed; repeats answer the same claim
-      if (reply.status === 202 && !accepted.includes(String(reply.body.claimId)))
-        accepted.push(String(reply.body.claimId));
+      if (!turnedAway.has(u)) answer(u, await claim(packetId, u)); // clients retry; repeats answer the same claim
     }
 
-    const outcomes = await terminal(accepted);
-    expect(accepted).toHaveLength(60);
+    const outcomes = await terminal([...accepted]);
+    expect(acceptedBeforeRestart).toBeGreaterThan(0); // the kill came mid-run…
+    expect(acceptedBeforeRestart).toBeLessThan(users.length); // …and cut some requests off
+    expect(accepted.size + turnedAway.size).toBe(users.length); // every user got a final answer
     expect(outcomes.filter((o) => o.status === 'paid')).toHaveLength(40);
+    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => o.reason === 'exhausted')).toBe(true);
     const report = await api.packets.reconcile(packetId);
     expect(report.discrepancies).toEqual([]);
     expect(report).toMatchObject({ paidCount: 40, paidAmount: 50_000 });
