@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LockError } from '../lock/index.ts';
-import { PacketError, PacketNotFoundError, ValidationError } from '../packets/index.ts';
+import { isRetryableError } from '../lock/index.ts';
+import { PacketNotFoundError, ValidationError } from '../packets/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { HttpError } from './HttpError.ts';
 
@@ -24,7 +24,8 @@ export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStruc
     return json(known.status, {
       error: { code: known.code, message: known.message, details: known.details },
     });
-  const retryable = (error instanceof LockError || error instanceof PacketError) && error.retryable;
+  // Typed errors say whether a retry can help; so do connection failures (Redis or SQS unreachable).
+  const retryable = isRetryableError(error);
   log.error('request failed', { error });
   return retryable
     ? json(503, {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../../lib/http/HttpError.ts';
+import { errorResponse } from '../../../lib/http/toHttpResponse.ts';
+import { LockTimeoutError } from '../../../lib/lock/index.ts';
+import { PacketNotFoundError, ValidationError } from '../../../lib/packets/index.ts';
+import { createLogger } from '../../../lib/runtime/logger.ts';
+
+const log = createLogger({}, 'silent');
+const body = (error: unknown) => {
+  const response = errorResponse(error, log);
+  return { status: response.statusCode, error: JSON.parse(String(response.body)).error };
+};
+
+describe('errorResponse', () => {
+  it('keeps the status, code, message and details of client errors', () => {
+    expect(body(new HttpError(410, 'packet_expired', 'packet pk_x is expired'))).toEqual({
+      status: 410,
+      error: { code: 'packet_expired', message: 'packet pk_x is expired', details: [] },
+    });
+    expect(body(new ValidationError('packet', [{ path: 'count', message: 'too small' }]))).toMatchObject({
+      status: 400,
+      error: { code: 'invalid_input', details: [{ path: 'count', message: 'too small' }] },
+    });
+    expect(body(new PacketNotFoundError('pk_x')).status).toBe(404);
+  });
+
+  it('answers 503 for what a retry can fix, 500 for the rest, and never leaks internals', () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:6379'), { code: 'ECONNREFUSED' });
+    expect(body(down)).toEqual({
+      status: 503,
+      error: { code: 'unavailable', message: 'temporarily unavailable, retry later', details: [] },
+    });
+    expect(body(new LockTimeoutError('pk_x', 5000, 40)).status).toBe(503);
+    const bug = body(new TypeError("Cannot read properties of undefined (reading 'secret')"));
+    expect(bug).toEqual({
+      status: 500,
+      error: { code: 'internal_error', message: 'internal error', details: [] },
+    });
+  });
+});
