@@ -2,6 +2,7 @@
  * `npm run bench:pipeline`: claims over HTTP through the local stack (serverless-offline, fauxqs, Redis),
  * 50 and 200 concurrent clients, on one hot packet and spread over 100 packets. Reports claims accepted
  * per second, claims paid per second (first request to last payout), and claim→paid latency.
+ * Knobs: BENCH_CLAIMS (3000), BENCH_CLIENTS (50,200), BENCH_POLLERS (the stack default, 4).
  */
 import { awaitTerminal, sendClaims } from '../infra/demo/claimLoad.ts';
 import { startLocalStack } from '../infra/local/startLocalStack.ts';
@@ -14,7 +15,12 @@ const SCENARIOS = [
   { name: '100 packets', packets: 100 },
 ];
 
-const stack = await startLocalStack({ httpPort: 0, lambdaPort: 0, sqsPort: 0 });
+const stack = await startLocalStack({
+  httpPort: 0,
+  lambdaPort: 0,
+  sqsPort: 0,
+  ...(process.env.BENCH_POLLERS ? { pollers: Number(process.env.BENCH_POLLERS) } : {}),
+});
 const rows: Array<Record<string, string | number>> = [];
 try {
   let run = 0;
