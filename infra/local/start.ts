@@ -5,9 +5,14 @@
  */
 import { startLocalStack } from './startLocalStack.ts';
 
+const portFrom = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
 const stack = await startLocalStack({
   ...(process.env.SQS_ENDPOINT ? { sqsEndpoint: process.env.SQS_ENDPOINT } : {}),
-  offlineLog: 'inherit',
+  // HTTP_PORT, LAMBDA_PORT and SQS_PORT move the stack (0 picks a free port).
+  ...(portFrom('HTTP_PORT') === undefined ? {} : { httpPort: portFrom('HTTP_PORT') }),
+  ...(portFrom('LAMBDA_PORT') === undefined ? {} : { lambdaPort: portFrom('LAMBDA_PORT') }),
+  ...(portFrom('SQS_PORT') === undefined ? {} : { sqsPort: portFrom('SQS_PORT') }),
+  offlineLog: process.env.OFFLINE_LOG ?? 'inherit',
 }).catch((error: unknown) => {
   console.error(`could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
@@ -20,6 +25,12 @@ red-packet payouts, local stack
   DLQ          ${stack.queues.deadLetterQueueUrl}
   Redis        ${stack.redisUrl}
 Ctrl-C stops everything.`);
+process.send?.({
+  type: 'ready',
+  httpUrl: stack.httpUrl,
+  redisUrl: stack.redisUrl,
+  sqsEndpoint: stack.sqsEndpoint,
+});
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

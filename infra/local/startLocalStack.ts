@@ -167,21 +167,39 @@ async function probe(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Signals the process group of `child` (serverless offline and what it started, such as esbuild's service)
+ * and waits until the whole group is gone, escalating to SIGKILL after 5 s.
+ */
 async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-  const timer = setTimeout(() => {
+  const pgid = child.pid;
+  if (!pgid) return;
+  const groupAlive = () => {
     try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      process.kill(-pgid, 0);
+      return true;
     } catch {
-      // already gone
+      return false;
     }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
+  };
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  if (!groupAlive()) return;
+  send(signal);
+  const killAt = Date.now() + 5000;
+  // A zombie nobody reaps (no init in some containers) keeps a group "alive": give up 2 s after SIGKILL.
+  const giveUpAt = killAt + 2000;
+  while (groupAlive() && Date.now() < giveUpAt) {
+    if (Date.now() > killAt) send('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Reap the leader so that 'exit' listeners have run before we return.
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  }
 }
