@@ -1,9 +1,16 @@
 import { HttpError } from '../http/HttpError.ts';
 import { parseRecord } from '../packets/claimRecord.ts';
-import { type ClaimRecord, claimIdFor, packetKeys, recordField } from '../packets/index.ts';
+import {
+  type ClaimRecord,
+  claimIdFor,
+  PacketNotFoundError,
+  packetKeys,
+  recordField,
+} from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
-import { readPacket } from '../packets/readPacket.ts';
+import { isPacketId } from '../packets/packetIdSchema.ts';
 import type { ClaimQueue } from './ClaimQueue.ts';
+import { recordClaim } from './recordClaim.ts';
 
 /** What `POST /packets/{id}/claims` answers (202). */
 export interface AcceptedClaim {
@@ -21,8 +28,8 @@ export interface AcceptedClaim {
 export const RESEND_QUEUED_AFTER_MS = 10_000;
 
 /**
- * Accepts `userId`'s claim on `packetId`: records it as `queued` (once: HSETNX, so two racing requests
- * create one claim) and sends one queue message. A repeated claim gets the same claim id and its current
+ * Accepts `userId`'s claim on `packetId`: records it as `queued` in one script (once, so two racing
+ * requests create one claim) and sends one queue message. A repeated claim gets the same claim id and its current
  * status, never a second message (unless the first may have been lost). 404 unknown packet, 410 when the
  * packet is expired or exhausted (for users who have not claimed yet), 503 when the queue refuses the
  * message (the queued record is then withdrawn, so a retry starts clean).
@@ -33,22 +40,20 @@ export async function acceptClaim(
   packetId: string,
   userId: string,
 ): Promise<AcceptedClaim> {
-  const packet = await readPacket(ctx, packetId);
+  if (!isPacketId(packetId)) throw new PacketNotFoundError(String(packetId));
   const claimId = claimIdFor(packetId, userId);
   const keys = packetKeys(ctx.keyPrefix, packetId);
   const field = recordField({ kind: 'claim', userId });
   const now = ctx.now();
-  const existing = parseRecord(await ctx.redis.hget(keys.claims, field));
-  if (existing) return answerExisting(existing, claimId, packetId, userId, queue, now);
-  if (packet.status !== 'open') {
-    throw new HttpError(410, `packet_${packet.status}`, `packet ${packetId} is ${packet.status}`);
-  }
   const record: ClaimRecord = { id: claimId, kind: 'claim', userId, status: 'queued', requestedAt: now };
   const value = JSON.stringify(record);
-  if ((await ctx.redis.hsetnx(keys.claims, field, value)) === 0) {
-    // Another request for the same user won the race: answer with its claim, send nothing.
-    const winner = parseRecord(await ctx.redis.hget(keys.claims, field));
-    return { claimId, status: winner?.status ?? 'queued' };
+  const reply = await recordClaim.run(ctx.redis, [keys.packet, keys.claims], [field, value, now]);
+  if (reply[0] === 0) throw new PacketNotFoundError(packetId);
+  if (reply[0] === 2) throw new HttpError(410, `packet_${reply[1]}`, `packet ${packetId} is ${reply[1]}`);
+  if (reply[0] === 1) {
+    const existing = parseRecord(reply[1]);
+    if (existing) return answerExisting(existing, claimId, packetId, userId, queue, now);
+    throw new Error(`claim record ${claimId} is unreadable`);
   }
   try {
     await queue.send({ v: 1, kind: 'claim', claimId, packetId, userId, requestedAt: now });
