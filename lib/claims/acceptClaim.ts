@@ -1,8 +1,8 @@
-import { HttpError } from '../http/HttpError.ts';
 import { parseRecord } from '../packets/claimRecord.ts';
 import {
   type ClaimRecord,
   claimIdFor,
+  PacketClosedError,
   PacketNotFoundError,
   packetKeys,
   recordField,
@@ -10,6 +10,7 @@ import {
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { isPacketId } from '../packets/packetIdSchema.ts';
 import type { ClaimQueue } from './ClaimQueue.ts';
+import { ClaimQueueError } from './ClaimQueueError.ts';
 import { recordClaim } from './recordClaim.ts';
 
 /** What `POST /packets/{id}/claims` answers (202). */
@@ -30,9 +31,9 @@ export const RESEND_QUEUED_AFTER_MS = 10_000;
 /**
  * Accepts `userId`'s claim on `packetId`: records it as `queued` in one script (once, so two racing
  * requests create one claim) and sends one queue message. A repeated claim gets the same claim id and its current
- * status, never a second message (unless the first may have been lost). 404 unknown packet, 410 when the
- * packet is expired or exhausted (for users who have not claimed yet), 503 when the queue refuses the
- * message (the queued record is then withdrawn, so a retry starts clean).
+ * status, never a second message (unless the first may have been lost). Throws `PacketNotFoundError`,
+ * `PacketClosedError` (expired or exhausted, for users who have not claimed yet), or `ClaimQueueError`
+ * when the queue refuses the message (the queued record is then withdrawn, so a retry starts clean).
  */
 export async function acceptClaim(
   ctx: PacketsContext,
@@ -49,7 +50,7 @@ export async function acceptClaim(
   const value = JSON.stringify(record);
   const reply = await recordClaim.run(ctx.redis, [keys.packet, keys.claims], [field, value, now]);
   if (reply[0] === 0) throw new PacketNotFoundError(packetId);
-  if (reply[0] === 2) throw new HttpError(410, `packet_${reply[1]}`, `packet ${packetId} is ${reply[1]}`);
+  if (reply[0] === 2) throw new PacketClosedError(packetId, reply[1]);
   if (reply[0] === 1) {
     const existing = parseRecord(reply[1]);
     if (existing) return answerExisting(existing, claimId, packetId, userId, queue, now);
@@ -60,9 +61,7 @@ export async function acceptClaim(
   } catch (error) {
     // Withdraw our record (only if it is still exactly ours) so the client's retry starts from scratch.
     await ctx.redis.eval(WITHDRAW_LUA, 1, keys.claims, field, value).catch(() => undefined);
-    throw new HttpError(503, 'queue_unavailable', 'the claim could not be queued; retry later', [
-      { cause: error instanceof Error ? error.name : 'unknown' },
-    ]);
+    throw new ClaimQueueError(packetId, claimId, error);
   }
   return { claimId, status: 'queued' };
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ClaimQueueError } from '../claims/ClaimQueueError.ts';
 import { isRetryableError } from '../lock/index.ts';
-import { PacketNotFoundError, ValidationError } from '../packets/index.ts';
+import { PacketClosedError, PacketNotFoundError, ValidationError } from '../packets/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { HttpError } from './HttpError.ts';
 
@@ -40,7 +41,15 @@ function classify(
   if (error instanceof HttpError) return error;
   if (error instanceof ValidationError)
     return { status: 400, code: error.code, message: error.message, details: error.details };
-  if (error instanceof PacketNotFoundError)
-    return { status: 404, code: error.code, message: error.message, details: [] };
-  return null;
+  const status =
+    error instanceof PacketNotFoundError
+      ? 404
+      : error instanceof PacketClosedError
+        ? 410
+        : error instanceof ClaimQueueError
+          ? 503
+          : undefined;
+  return status === undefined || !(error instanceof Error)
+    ? null
+    : { status, code: (error as PacketNotFoundError).code, message: error.message, details: [] };
 }

@@ -77,3 +77,14 @@ export class StoreUnavailableError extends PacketError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/** The packet takes no new claims: every share is paid (`packet_exhausted`) or it expired (`packet_expired`). */
+export class PacketClosedError extends PacketError {
+  readonly status: 'exhausted' | 'expired';
+
+  constructor(packetId: string, status: 'exhausted' | 'expired') {
+    super(`packet_${status}`, `packet ${packetId} is ${status}`, { packetId, retryable: false });
+    this.name = 'PacketClosedError';
+    this.status = status;
+  }
+}

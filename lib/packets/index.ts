@@ -4,6 +4,7 @@ export { createRedPackets, type RedPackets, type RedPacketsOptions } from './cre
 export type { Decision } from './decide.ts';
 export {
   CommitConflictError,
+  PacketClosedError,
   PacketError,
   PacketNotFoundError,
   StoreUnavailableError,

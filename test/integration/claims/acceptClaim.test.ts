@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { acceptClaim, RESEND_QUEUED_AFTER_MS } from '../../../lib/claims/acceptClaim.ts';
 import type { ClaimQueue } from '../../../lib/claims/ClaimQueue.ts';
+import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
 import type { QueueMessage } from '../../../lib/claims/queueMessage.ts';
-import { HttpError } from '../../../lib/http/HttpError.ts';
 import { claimIdFor, createRedPackets, packetKeys } from '../../../lib/packets/index.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
@@ -35,7 +35,7 @@ describe('acceptClaim (real Redis)', () => {
     expect(queue.sent[0]).toMatchObject({ v: 1, kind: 'claim', packetId, userId: 'alice' });
   });
 
-  it('withdraws the queued record and answers 503 when the queue refuses the message', async () => {
+  it('withdraws the queued record and fails retryably when the queue refuses the message', async () => {
     const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
 
@@ -43,8 +43,12 @@ describe('acceptClaim (real Redis)', () => {
       (e: unknown) => e,
     );
 
-    expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ status: 503, code: 'queue_unavailable' });
+    expect(error).toBeInstanceOf(ClaimQueueError);
+    expect(error).toMatchObject({
+      code: 'queue_unavailable',
+      retryable: true,
+      claimId: claimIdFor(packetId, 'bob'),
+    });
     expect(await redis.client().hexists(packetKeys('rp:', packetId).claims, 'u:bob')).toBe(0);
     const queue = recordingQueue();
     expect(await acceptClaim(rp.context, queue, packetId, 'bob')).toMatchObject({ status: 'queued' });
@@ -66,7 +70,7 @@ describe('acceptClaim (real Redis)', () => {
     expect(queue.sent[1]).toEqual(queue.sent[0]);
   });
 
-  it('answers 404 for an unknown packet and 410 for new users of an exhausted one', async () => {
+  it('refuses an unknown packet, and new users of an exhausted one', async () => {
     const rp = createRedPackets(redis.client());
     const queue = recordingQueue();
     await expect(acceptClaim(rp.context, queue, 'pk_nope', 'x')).rejects.toMatchObject({
@@ -76,7 +80,7 @@ describe('acceptClaim (real Redis)', () => {
     await acceptClaim(rp.context, queue, packetId, 'first');
     await rp.processItems(packetId, [{ kind: 'claim', userId: 'first' }], { deadline: Date.now() + 5000 });
     await expect(acceptClaim(rp.context, queue, packetId, 'second')).rejects.toMatchObject({
-      status: 410,
+      name: 'PacketClosedError',
       code: 'packet_exhausted',
     });
     expect(await acceptClaim(rp.context, queue, packetId, 'first')).toMatchObject({

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
 import { HttpError } from '../../../lib/http/HttpError.ts';
 import { errorResponse } from '../../../lib/http/toHttpResponse.ts';
 import { LockTimeoutError } from '../../../lib/lock/index.ts';
-import { PacketNotFoundError, ValidationError } from '../../../lib/packets/index.ts';
+import { PacketClosedError, PacketNotFoundError, ValidationError } from '../../../lib/packets/index.ts';
 import { createLogger } from '../../../lib/runtime/logger.ts';
 
 const log = createLogger({}, 'silent');
@@ -22,6 +23,14 @@ describe('errorResponse', () => {
       error: { code: 'invalid_input', details: [{ path: 'count', message: 'too small' }] },
     });
     expect(body(new PacketNotFoundError('pk_x')).status).toBe(404);
+    expect(body(new PacketClosedError('pk_x', 'expired'))).toMatchObject({
+      status: 410,
+      error: { code: 'packet_expired' },
+    });
+    expect(body(new ClaimQueueError('pk_x', 'c', new Error('timeout')))).toMatchObject({
+      status: 503,
+      error: { code: 'queue_unavailable' },
+    });
   });
 
   it('answers 503 for what a retry can fix, 500 for the rest, and never leaks internals', () => {
