@@ -22,16 +22,12 @@ export interface AcceptedClaim {
 }
 
 /**
- * A queued claim whose message may have been lost (the request crashed between recording and sending) is
- * sent again when the same user asks after this long; the consumer is idempotent, so a spare copy is harmless.
- * @defaultValue 10 s
- */
-export const RESEND_QUEUED_AFTER_MS = 10_000;
-
-/**
  * Accepts `userId`'s claim on `packetId`: records it as `queued` in one script (once, so two racing
- * requests create one claim) and sends one queue message. A repeated claim gets the same claim id and its current
- * status, never a second message (unless the first may have been lost). Throws `PacketNotFoundError`,
+ * requests create one claim) and sends a queue message. A repeated claim gets the same claim id and its
+ * current status, never a second payout. While the claim is still queued, a repeat sends the message again:
+ * the request that recorded it may have died before sending (measured: a SIGKILL of the stack mid-run left
+ * claims queued with no message), and the consumer is idempotent, so a spare copy costs one no-op.
+ * Throws `PacketNotFoundError`,
  * `PacketClosedError` (expired or exhausted, for users who have not claimed yet), or `ClaimQueueError`
  * when the queue refuses the message (the queued record is then withdrawn, so a retry starts clean).
  */
@@ -53,7 +49,7 @@ export async function acceptClaim(
   if (reply[0] === 2) throw new PacketClosedError(packetId, reply[1]);
   if (reply[0] === 1) {
     const existing = parseRecord(reply[1]);
-    if (existing) return answerExisting(existing, claimId, packetId, userId, queue, now);
+    if (existing) return answerExisting(existing, claimId, packetId, userId, queue);
     throw new Error(`claim record ${claimId} is unreadable`);
   }
   try {
@@ -77,17 +73,14 @@ async function answerExisting(
   packetId: string,
   userId: string,
   queue: ClaimQueue,
-  now: number,
 ): Promise<AcceptedClaim> {
-  if (record.status === 'queued' && now - (record.requestedAt ?? 0) > RESEND_QUEUED_AFTER_MS) {
-    await queue.send({
-      v: 1,
-      kind: 'claim',
-      claimId,
-      packetId,
-      userId,
-      requestedAt: record.requestedAt ?? now,
-    });
+  if (record.status === 'queued') {
+    const requestedAt = record.requestedAt ?? Date.now();
+    await queue
+      .send({ v: 1, kind: 'claim', claimId, packetId, userId, requestedAt })
+      .catch((error: unknown) => {
+        throw new ClaimQueueError(packetId, claimId, error);
+      });
   }
   return {
     claimId,

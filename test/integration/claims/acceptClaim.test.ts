@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptClaim, RESEND_QUEUED_AFTER_MS } from '../../../lib/claims/acceptClaim.ts';
+import { acceptClaim } from '../../../lib/claims/acceptClaim.ts';
 import type { ClaimQueue } from '../../../lib/claims/ClaimQueue.ts';
 import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
 import type { QueueMessage } from '../../../lib/claims/queueMessage.ts';
@@ -21,7 +21,7 @@ function recordingQueue(refuse = false): ClaimQueue & { sent: QueueMessage[] } {
 }
 
 describe('acceptClaim (real Redis)', () => {
-  it('queues one message per user, even when requests for the same user race', async () => {
+  it('creates one claim when requests for the same user race; however many copies are queued, one payout', async () => {
     const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
     const queue = recordingQueue();
@@ -29,10 +29,18 @@ describe('acceptClaim (real Redis)', () => {
     const replies = await Promise.all(
       Array.from({ length: 20 }, () => acceptClaim(rp.context, queue, packetId, 'alice')),
     );
+    for (const message of queue.sent) {
+      await rp.processItems(message.packetId, [{ kind: 'claim', userId: message.userId }], {
+        deadline: Date.now() + 5000,
+      });
+    }
 
     expect(new Set(replies.map((r) => r.claimId))).toEqual(new Set([claimIdFor(packetId, 'alice')]));
-    expect(queue.sent).toHaveLength(1);
-    expect(queue.sent[0]).toMatchObject({ v: 1, kind: 'claim', packetId, userId: 'alice' });
+    expect(queue.sent.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(queue.sent.map((m) => (m.kind === 'claim' ? m.claimId : m.batchId)))).toEqual(
+      new Set([claimIdFor(packetId, 'alice')]),
+    );
+    expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidCount: 1 });
   });
 
   it('withdraws the queued record and fails retryably when the queue refuses the message', async () => {
@@ -55,19 +63,32 @@ describe('acceptClaim (real Redis)', () => {
     expect(queue.sent).toHaveLength(1); // the retry starts clean
   });
 
-  it('sends a stale queued claim again when its user asks (a message lost in a crash is healed)', async () => {
-    let now = Date.now();
-    const rp = createRedPackets(redis.client(), { now: () => now });
+  it('sends the message again while the claim is queued (heals a request that died before sending), never after', async () => {
+    const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    // A request that recorded the claim and died before sending: a queued record, no message anywhere.
+    const died = recordingQueue(true);
+    await redis.client().hset(
+      packetKeys('rp:', packetId).claims,
+      'u:carol',
+      JSON.stringify({
+        id: claimIdFor(packetId, 'carol'),
+        kind: 'claim',
+        userId: 'carol',
+        status: 'queued',
+        requestedAt: 1,
+      }),
+    );
     const queue = recordingQueue();
-    await acceptClaim(rp.context, queue, packetId, 'carol');
 
-    await acceptClaim(rp.context, queue, packetId, 'carol'); // soon after: no second message
-    now += RESEND_QUEUED_AFTER_MS + 1;
-    await acceptClaim(rp.context, queue, packetId, 'carol'); // still queued long after: sent again
+    const retried = await acceptClaim(rp.context, queue, packetId, 'carol'); // the client's retry
+    await rp.processItems(packetId, [{ kind: 'claim', userId: 'carol' }], { deadline: Date.now() + 5000 });
+    const afterPaid = await acceptClaim(rp.context, queue, packetId, 'carol');
 
-    expect(queue.sent).toHaveLength(2);
-    expect(queue.sent[1]).toEqual(queue.sent[0]);
+    expect(died.sent).toEqual([]);
+    expect(retried).toEqual({ claimId: claimIdFor(packetId, 'carol'), status: 'queued' });
+    expect(queue.sent).toHaveLength(1); // the retry re-sent it; once paid, repeats send nothing
+    expect(afterPaid).toMatchObject({ status: 'paid' });
   });
 
   it('refuses an unknown packet, and new users of an exhausted one', async () => {
