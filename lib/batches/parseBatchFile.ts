@@ -28,8 +28,8 @@ export const MAX_BATCH_ROWS = 200_000;
 export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 /**
- * Parses and validates a payout file: CSV with the header `userId,amount`, or JSON (an array of
- * `{userId, amount}`, or `{items: [...]}`). Amounts are integers in minor units. Every problem is reported
+ * Parses and validates a payout file: CSV with the header `userId,amount` (plain, unquoted: a user id
+ * containing a comma needs the JSON form), or JSON (an array of `{userId, amount}`, or `{items: [...]}`). Amounts are integers in minor units. Every problem is reported
  * with its line; a user listed twice is an error (the second row names the first). Never throws for bad
  * content: the caller decides whether `--skip-invalid` lets the valid rows through.
  */
