@@ -10,6 +10,8 @@ export interface Services {
   redis: Redis;
   packets: RedPackets;
   queue: ClaimQueue;
+  /** The SQS client and claims queue URL, for batch sends. */
+  sqs: SQSClient;
 }
 
 let services: Services | undefined;
@@ -38,6 +40,7 @@ export function getServices(): Services {
     redis,
     packets: createRedPackets(redis),
     queue: createSqsClaimQueue(sqs, config.CLAIMS_QUEUE_URL),
+    sqs,
   };
   return services;
 }

@@ -54,9 +54,16 @@ describe('the packaged CloudFormation template', () => {
   it('runs every function on nodejs24.x, each packaged on its own', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
-      ['ConsumeClaims', 'CreateClaim', 'CreatePacket', 'GetClaim', 'GetPacket', 'ListPayouts'].map(
-        (f) => `${f}LambdaFunction`,
-      ),
+      [
+        'ConsumeClaims',
+        'CreateClaim',
+        'CreatePacket',
+        'CreatePayoutBatch',
+        'GetClaim',
+        'GetPacket',
+        'GetPayoutBatch',
+        'ListPayouts',
+      ].map((f) => `${f}LambdaFunction`),
     );
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -75,10 +82,14 @@ describe('the packaged CloudFormation template', () => {
       'GET /claims/{claimId}',
       'GET /packets/{packetId}',
       'GET /packets/{packetId}/payouts',
+      'GET /payout-batches/{batchId}',
       'POST /packets',
       'POST /packets/{packetId}/claims',
+      'POST /payout-batches',
     ]);
     expect(routes['POST /packets/{packetId}/claims']).toMatchObject({ AuthorizationType: 'JWT' });
+    expect(routes['POST /payout-batches']).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    expect(routes['GET /payout-batches/{batchId}']).toMatchObject({ AuthorizationType: 'AWS_IAM' });
   });
 
   it('grants least privilege: SQS actions only on the claims queue, nothing with a wildcard resource', () => {

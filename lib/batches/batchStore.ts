@@ -1,0 +1,68 @@
+import { parseRecord } from '../packets/claimRecord.ts';
+import { packetKeys } from '../packets/index.ts';
+import type { PacketsContext } from '../packets/PacketsContext.ts';
+
+/** Keys of a batch: its meta hash (in the packet's slot) and the global batch → packet index. */
+export function batchKeys(prefix: string, packetId: string, batchId: string) {
+  return { meta: `${prefix}{${packetId}}:batch:${batchId}`, index: `${prefix}batches` };
+}
+
+/** Progress of a batch: counts by state and the paid sum, from the item records. */
+export interface BatchStatus {
+  batchId: string;
+  packetId: string;
+  items: number;
+  queued: number;
+  paid: number;
+  paidAmount: number;
+  rejected: Record<string, number>;
+}
+
+/** Records a batch (idempotently: a resubmission keeps the first record) and indexes it by id. */
+export async function recordBatch(
+  ctx: PacketsContext,
+  packetId: string,
+  batchId: string,
+  items: number,
+): Promise<void> {
+  const keys = batchKeys(ctx.keyPrefix, packetId, batchId);
+  await ctx.redis
+    .multi()
+    .hsetnx(keys.meta, 'items', items)
+    .hsetnx(keys.meta, 'createdAt', ctx.now())
+    .hset(keys.index, batchId, packetId)
+    .exec();
+}
+
+/** The batch's progress, or `null` for an unknown batch id. Scans the packet's records of this batch. */
+export async function readBatchStatus(ctx: PacketsContext, batchId: string): Promise<BatchStatus | null> {
+  const packetId = await ctx.redis.hget(`${ctx.keyPrefix}batches`, batchId);
+  if (!packetId) return null;
+  const items = Number(await ctx.redis.hget(batchKeys(ctx.keyPrefix, packetId, batchId).meta, 'items'));
+  const status: BatchStatus = { batchId, packetId, items, queued: 0, paid: 0, paidAmount: 0, rejected: {} };
+  let cursor = '0';
+  do {
+    const [next, flat] = await ctx.redis.hscan(
+      packetKeys(ctx.keyPrefix, packetId).claims,
+      cursor,
+      'MATCH',
+      `b:${batchId}:*`,
+      'COUNT',
+      1000,
+    );
+    for (let i = 1; i < flat.length; i += 2) {
+      const record = parseRecord(flat[i]);
+      if (record?.status === 'paid') {
+        status.paid += 1;
+        status.paidAmount += record.amount ?? 0;
+      } else if (record?.status === 'rejected') {
+        const reason = record.reason ?? 'unknown';
+        status.rejected[reason] = (status.rejected[reason] ?? 0) + 1;
+      }
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  const decided = status.paid + Object.values(status.rejected).reduce((a, b) => a + b, 0);
+  status.queued = Math.max(0, items - decided);
+  return status;
+}
