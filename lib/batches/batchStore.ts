@@ -2,9 +2,12 @@ import { parseRecord } from '../packets/claimRecord.ts';
 import { packetKeys } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 
+/** The global batch id → packet id index (the only key outside a packet's hash slot). */
+const batchIndexKey = (prefix: string) => `${prefix}batches`;
+
 /** Keys of a batch: its meta hash (in the packet's slot) and the global batch → packet index. */
 export function batchKeys(prefix: string, packetId: string, batchId: string) {
-  return { meta: `${prefix}{${packetId}}:batch:${batchId}`, index: `${prefix}batches` };
+  return { meta: `${prefix}{${packetId}}:batch:${batchId}`, index: batchIndexKey(prefix) };
 }
 
 /** Progress of a batch: counts by state and the paid sum, from the item records. */
@@ -36,7 +39,7 @@ export async function recordBatch(
 
 /** The batch's progress, or `null` for an unknown batch id. Scans the packet's records of this batch. */
 export async function readBatchStatus(ctx: PacketsContext, batchId: string): Promise<BatchStatus | null> {
-  const packetId = await ctx.redis.hget(`${ctx.keyPrefix}batches`, batchId);
+  const packetId = await ctx.redis.hget(batchIndexKey(ctx.keyPrefix), batchId);
   if (!packetId) return null;
   const items = Number(await ctx.redis.hget(batchKeys(ctx.keyPrefix, packetId, batchId).meta, 'items'));
   const status: BatchStatus = { batchId, packetId, items, queued: 0, paid: 0, paidAmount: 0, rejected: {} };

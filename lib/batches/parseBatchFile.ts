@@ -56,8 +56,8 @@ export function parseBatchFile(
   const rows: BatchRow[] = [];
   const errors: BatchFileError[] = [];
   const firstLine = new Map<string, number>();
-  for (const { line, userId, amount } of raw.rows) {
-    const problem = checkRow(userId, amount);
+  for (const { line, columns, userId, amount } of raw.rows) {
+    const problem = checkRow(columns, userId, amount);
     if (problem) {
       errors.push({ line, ...problem });
       continue;
@@ -74,7 +74,8 @@ export function parseBatchFile(
   return { rows, errors };
 }
 
-type RawRow = { line: number; userId: unknown; amount: unknown };
+/** A row as read, before validation; `columns` is how many fields it had (2 expected). */
+type RawRow = { line: number; columns: number; userId: unknown; amount: unknown };
 
 function csvRows(text: string): { rows: RawRow[] } | { error: BatchFileError } {
   const lines = text.split(/\r?\n/);
@@ -89,11 +90,7 @@ function csvRows(text: string): { rows: RawRow[] } | { error: BatchFileError } {
     const cells = (lines[i] as string).split(',');
     if (cells.length === 1 && cells[0]?.trim() === '') continue; // blank line
     const line = i + 1;
-    if (cells.length !== 2) {
-      rows.push({ line, userId: undefined, amount: `__columns:${cells.length}` });
-      continue;
-    }
-    rows.push({ line, userId: cells[0]?.trim(), amount: cells[1]?.trim() });
+    rows.push({ line, columns: cells.length, userId: cells[0]?.trim(), amount: cells[1]?.trim() });
   }
   return { rows };
 }
@@ -120,18 +117,15 @@ function jsonRows(text: string): { rows: RawRow[] } | { error: BatchFileError } 
       const keys = item && typeof item === 'object' ? Object.keys(item) : [];
       const extra = keys.some((k) => k !== 'userId' && k !== 'amount');
       const { userId, amount } = (item ?? {}) as { userId?: unknown; amount?: unknown };
-      return {
-        line: i + 1,
-        userId,
-        amount: extra ? `__columns:${keys.length}` : typeof amount === 'number' ? String(amount) : amount,
-      };
+      const columns = extra ? keys.length : 2;
+      return { line: i + 1, columns, userId, amount: typeof amount === 'number' ? String(amount) : amount };
     }),
   };
 }
 
-function checkRow(userId: unknown, amount: unknown): Omit<BatchFileError, 'line'> | null {
-  if (typeof amount === 'string' && amount.startsWith('__columns:')) {
-    return { code: 'wrong_columns', message: `expected 2 columns (userId, amount), got ${amount.slice(10)}` };
+function checkRow(columns: number, userId: unknown, amount: unknown): Omit<BatchFileError, 'line'> | null {
+  if (columns !== 2) {
+    return { code: 'wrong_columns', message: `expected 2 columns (userId, amount), got ${columns}` };
   }
   if (!userIdSchema.safeParse(userId).success) {
     return { code: 'bad_user', message: 'userId must be 1-128 printable characters without spaces' };
