@@ -19,6 +19,14 @@ export interface BatchStatus {
   paid: number;
   paidAmount: number;
   rejected: Record<string, number>;
+  /** The rejected items (at most `rejectedItems` of them, in no particular order). */
+  rejectedItems: Array<{ itemId: string; userId: string; reason: string }>;
+}
+
+/** Options of {@link readBatchStatus}. */
+export interface BatchStatusOptions {
+  /** Most rejected items to list. @defaultValue 100 */
+  rejectedItems?: number;
 }
 
 /** Records a batch (idempotently: a resubmission keeps the first record) and indexes it by id. */
@@ -38,18 +46,33 @@ export async function recordBatch(
 }
 
 /** The batch's progress, or `null` for an unknown batch id. Scans the packet's records of this batch. */
-export async function readBatchStatus(ctx: PacketsContext, batchId: string): Promise<BatchStatus | null> {
+export async function readBatchStatus(
+  ctx: PacketsContext,
+  batchId: string,
+  options: BatchStatusOptions = {},
+): Promise<BatchStatus | null> {
+  const listLimit = options.rejectedItems ?? 100;
+  const itemPrefix = `b:${batchId}:`;
   const packetId = await ctx.redis.hget(batchIndexKey(ctx.keyPrefix), batchId);
   if (!packetId) return null;
   const items = Number(await ctx.redis.hget(batchKeys(ctx.keyPrefix, packetId, batchId).meta, 'items'));
-  const status: BatchStatus = { batchId, packetId, items, queued: 0, paid: 0, paidAmount: 0, rejected: {} };
+  const status: BatchStatus = {
+    batchId,
+    packetId,
+    items,
+    queued: 0,
+    paid: 0,
+    paidAmount: 0,
+    rejected: {},
+    rejectedItems: [],
+  };
   let cursor = '0';
   do {
     const [next, flat] = await ctx.redis.hscan(
       packetKeys(ctx.keyPrefix, packetId).claims,
       cursor,
       'MATCH',
-      `b:${batchId}:*`,
+      `${itemPrefix}*`,
       'COUNT',
       1000,
     );
@@ -61,6 +84,10 @@ export async function readBatchStatus(ctx: PacketsContext, batchId: string): Pro
       } else if (record?.status === 'rejected') {
         const reason = record.reason ?? 'unknown';
         status.rejected[reason] = (status.rejected[reason] ?? 0) + 1;
+        if (status.rejectedItems.length < listLimit) {
+          const itemId = String(flat[i - 1]).slice(itemPrefix.length);
+          status.rejectedItems.push({ itemId, userId: record.userId, reason });
+        }
       }
     }
     cursor = next;

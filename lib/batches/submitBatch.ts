@@ -1,12 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import type { QueueMessage } from '../claims/queueMessage.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { readPacket } from '../packets/readPacket.ts';
 import { batchIdSchema, MAX_AMOUNT, parseOrThrow, userIdSchema } from '../packets/schemas.ts';
 import { deriveBatchId } from './batchId.ts';
-import { recordBatch } from './batchStore.ts';
-import { sendPayouts } from './sendPayouts.ts';
+import { queueBatch } from './queueBatch.ts';
 
 /** Most items in one `POST /payout-batches` request; larger batches go through the CLI. */
 export const MAX_ITEMS_PER_REQUEST = 1000;
@@ -68,26 +66,10 @@ export async function submitBatch(
   });
   const batchId = input.batchId ?? deriveBatchId(input.packetId, rows);
   if (rows.length === 0) return { batchId, accepted: 0, rejected };
-  await recordBatch(ctx, input.packetId, batchId, rows.length);
-  const now = ctx.now();
-  const messages: QueueMessage[] = rows.map((row) => ({
-    v: 1,
-    kind: 'payout',
-    batchId,
-    itemId: String(row.index),
-    packetId: input.packetId,
-    userId: row.userId,
-    amount: row.amount,
-    requestedAt: now,
-  }));
-  const { failures } = await sendPayouts(sqs, queueUrl, messages);
+  const items = rows.map((row) => ({ itemId: String(row.index), userId: row.userId, amount: row.amount }));
+  const { failures } = await queueBatch(ctx, sqs, queueUrl, { packetId: input.packetId, batchId, items });
   for (const f of failures) {
-    const row = rows[f.index];
-    rejected.push({
-      index: row?.index ?? f.index,
-      code: 'queue_unavailable',
-      message: `${f.code}: ${f.message}`,
-    });
+    rejected.push({ index: Number(f.itemId), code: 'queue_unavailable', message: `${f.code}: ${f.message}` });
   }
   return {
     batchId,

@@ -1,0 +1,68 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import { CliError, EXIT } from './CliError.ts';
+import type { Connection } from './parseCommand.ts';
+
+/** A URL with its password (if any) masked, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Connects to Redis, failing within a few seconds with a {@link CliError} (exit 3) when it cannot: an
+ * operator tool should say "cannot reach Redis at …" rather than retry forever.
+ */
+export async function connectRedis(connection: Connection): Promise<Redis> {
+  const url = connection.redisUrl;
+  if (!url) throw new CliError('no Redis: set REDIS_URL or pass --redis-url', EXIT.usage);
+  if (!/^rediss?:\/\/\S+$/.test(url)) {
+    throw new CliError(`--redis-url must be a redis:// or rediss:// URL, got "${redact(url)}"`, EXIT.usage);
+  }
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    commandTimeout: 10_000,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => (attempt > 3 ? null : 200 * attempt),
+  });
+  redis.on('error', () => {}); // reported by the command that fails
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new CliError(
+      `cannot reach Redis at ${redact(url)}: ${(error as Error).message}`,
+      EXIT.unavailable,
+      {
+        cause: error,
+      },
+    );
+  }
+  return redis;
+}
+
+/** The SQS client and queue URL for sending payouts; {@link CliError} (exit 2) when no queue is set. */
+export function connectQueue(connection: Connection): { sqs: SQSClient; queueUrl: string } {
+  const queueUrl = connection.queueUrl;
+  if (!queueUrl) throw new CliError('no queue: set CLAIMS_QUEUE_URL or pass --queue-url', EXIT.usage);
+  if (!URL.canParse(queueUrl)) throw new CliError(`--queue-url is not a URL: "${queueUrl}"`, EXIT.usage);
+  const endpoint = connection.sqsEndpoint;
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new CliError(`--sqs-endpoint is not a URL: "${endpoint}"`, EXIT.usage);
+  }
+  const sqs = new SQSClient({
+    region: connection.region,
+    maxAttempts: 3,
+    ...(endpoint ? { endpoint } : {}),
+    // An emulator on this machine still needs credentials to sign with; they never leave loopback.
+    ...(endpoint && isLoopback(endpoint) && !process.env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  return { sqs, queueUrl };
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}

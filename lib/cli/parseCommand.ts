@@ -1,0 +1,199 @@
+import { parseArgs } from 'node:util';
+import { batchIdSchema } from '../packets/schemas.ts';
+import { CliError, EXIT } from './CliError.ts';
+
+/** Where the CLI finds Redis and the queue: flags first, then the functions' environment variables. */
+export interface Connection {
+  /** `--redis-url`, else `REDIS_URL`. */
+  redisUrl: string | undefined;
+  /** `--queue-url`, else `CLAIMS_QUEUE_URL`. */
+  queueUrl: string | undefined;
+  /** `--sqs-endpoint`, else `SQS_ENDPOINT` (LocalStack, fauxqs); unset on AWS. */
+  sqsEndpoint: string | undefined;
+  /** `--region`, else `AWS_REGION`. @defaultValue `'us-east-1'` */
+  region: string;
+}
+
+/** How long `--wait` waits by default for the last item to be decided, in seconds. */
+export const DEFAULT_WAIT_TIMEOUT_S = 600;
+
+/** A parsed command line. */
+export type Command = { json: boolean; connection: Connection } & (
+  | { name: 'help' }
+  | { name: 'packets create'; totalAmount: number; count: number; mode?: string; expiresInSeconds?: number }
+  | { name: 'packets show'; packetId: string }
+  | {
+      name: 'payouts submit';
+      packetId: string;
+      file: string;
+      format: 'csv' | 'json';
+      batchId: string | undefined;
+      skipInvalid: boolean;
+      senders: number;
+      wait: boolean;
+      waitTimeoutS: number;
+    }
+  | { name: 'payouts status'; batchId: string; wait: boolean; waitTimeoutS: number }
+  | { name: 'reconcile'; packetId: string }
+);
+
+export const USAGE = `Usage: red-packets <command> [flags]
+
+Commands:
+  packets create   --total <minor units> --count <shares> [--mode random|equal] [--expires-in <s>]
+  packets show     --packet <id>
+  payouts submit   --packet <id> --file <winners.csv|.json> [--format csv|json] [--batch-id <id>]
+                   [--skip-invalid] [--senders <n>] [--wait] [--wait-timeout <s>]
+  payouts status   --batch <id> [--wait] [--wait-timeout <s>]
+  reconcile        --packet <id>
+
+Connection (flags override the environment):
+  --redis-url <url>      REDIS_URL
+  --queue-url <url>      CLAIMS_QUEUE_URL (payouts submit)
+  --sqs-endpoint <url>   SQS_ENDPOINT (LocalStack, fauxqs; unset on AWS)
+  --region <region>      AWS_REGION (default us-east-1)
+
+Other flags:
+  --json   print the final report as JSON on stdout (progress stays on stderr)
+  --help   this text
+
+Exit codes: 0 done; 1 something was rejected, lost, undecided or does not reconcile;
+            2 bad flags or file (nothing enqueued); 3 Redis or SQS unavailable (safe to re-run).
+`;
+
+const options = {
+  'redis-url': { type: 'string' },
+  'queue-url': { type: 'string' },
+  'sqs-endpoint': { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  total: { type: 'string' },
+  count: { type: 'string' },
+  mode: { type: 'string' },
+  'expires-in': { type: 'string' },
+  packet: { type: 'string' },
+  batch: { type: 'string' },
+  file: { type: 'string' },
+  format: { type: 'string' },
+  'batch-id': { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
+  senders: { type: 'string' },
+  wait: { type: 'boolean' },
+  'wait-timeout': { type: 'string' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+/** Flags each command accepts, besides the connection flags, `--json` and `--help`. */
+const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flags>> = {
+  'packets create': ['total', 'count', 'mode', 'expires-in'],
+  'packets show': ['packet'],
+  'payouts submit': [
+    'packet',
+    'file',
+    'format',
+    'batch-id',
+    'skip-invalid',
+    'senders',
+    'wait',
+    'wait-timeout',
+  ],
+  'payouts status': ['batch', 'wait', 'wait-timeout'],
+  reconcile: ['packet'],
+};
+const common = new Set(['redis-url', 'queue-url', 'sqs-endpoint', 'region', 'json', 'help']);
+
+const usageError = (message: string) => new CliError(`${message}\n\n${USAGE}`, EXIT.usage);
+
+/**
+ * Parses the command line (without `node` and the script) into a {@link Command}; throws {@link CliError}
+ * with exit code 2 and the usage text for an unknown command, an unknown or misplaced flag, a missing
+ * required flag or a malformed value.
+ */
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const connection: Connection = {
+    redisUrl: values['redis-url'] ?? (env.REDIS_URL || undefined),
+    queueUrl: values['queue-url'] ?? (env.CLAIMS_QUEUE_URL || undefined),
+    sqsEndpoint: values['sqs-endpoint'] ?? (env.SQS_ENDPOINT || undefined),
+    region: values.region ?? (env.AWS_REGION || 'us-east-1'),
+  };
+  const base = { json: values.json === true, connection };
+  if (values.help || positionals.length === 0) return { ...base, name: 'help' };
+
+  const name = positionals.join(' ');
+  if (!(name in allowed)) throw usageError(`unknown command "${name}"`);
+  const command = name as keyof typeof allowed;
+  for (const flag of Object.keys(values)) {
+    if (!common.has(flag) && !allowed[command].includes(flag as keyof Flags)) {
+      throw usageError(`"${command}" does not take --${flag}`);
+    }
+  }
+  const required = (flag: keyof Flags): string => {
+    const value = values[flag];
+    if (typeof value !== 'string' || value === '') throw usageError(`"${command}" needs --${flag}`);
+    return value;
+  };
+  const wait = { wait: values.wait === true, waitTimeoutS: optionalInt(values, 'wait-timeout', 1, 86_400) };
+
+  switch (command) {
+    case 'packets create':
+      return {
+        ...base,
+        name: command,
+        totalAmount: int(required('total'), 'total', 1, Number.MAX_SAFE_INTEGER),
+        count: int(required('count'), 'count', 1, Number.MAX_SAFE_INTEGER),
+        ...(values.mode === undefined ? {} : { mode: values.mode }),
+        ...(values['expires-in'] === undefined
+          ? {}
+          : { expiresInSeconds: int(values['expires-in'], 'expires-in', 1, Number.MAX_SAFE_INTEGER) }),
+      };
+    case 'packets show':
+    case 'reconcile':
+      return { ...base, name: command, packetId: required('packet') };
+    case 'payouts submit': {
+      const file = required('file');
+      const format = values.format ?? (/\.json$/i.test(file) ? 'json' : 'csv');
+      if (format !== 'csv' && format !== 'json') throw usageError('--format must be csv or json');
+      return {
+        ...base,
+        name: command,
+        packetId: required('packet'),
+        file,
+        format,
+        batchId: values['batch-id'] === undefined ? undefined : id(values['batch-id'], 'batch-id'),
+        skipInvalid: values['skip-invalid'] === true,
+        senders: values.senders === undefined ? 8 : int(values.senders, 'senders', 1, 64),
+        ...wait,
+      };
+    }
+    case 'payouts status':
+      return { ...base, name: command, batchId: id(required('batch'), 'batch'), ...wait };
+  }
+}
+
+function int(text: string, flag: string, min: number, max: number): number {
+  const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw usageError(`--${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function optionalInt(values: Flags, flag: 'wait-timeout', min: number, max: number): number {
+  const text = values[flag];
+  return text === undefined ? DEFAULT_WAIT_TIMEOUT_S : int(text, flag, min, max);
+}
+
+function id(text: string, flag: string): string {
+  const parsed = batchIdSchema.safeParse(text);
+  if (!parsed.success) throw usageError(`--${flag}: ${parsed.error.issues[0]?.message ?? 'invalid id'}`);
+  return parsed.data;
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../../lib/cli/CliError.ts';
+import { DEFAULT_WAIT_TIMEOUT_S, parseCommand } from '../../../lib/cli/parseCommand.ts';
+
+const env = { REDIS_URL: 'redis://env:6379', CLAIMS_QUEUE_URL: 'http://q/1/claims' };
+
+function usageError(argv: string[]): CliError {
+  try {
+    parseCommand(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(2);
+    return error as CliError;
+  }
+  throw new Error(`parsed: ${argv.join(' ')}`);
+}
+
+describe('parseCommand', () => {
+  it('reads payouts submit with defaults, the format from the extension, connection from env then flags', () => {
+    expect(parseCommand(['payouts', 'submit', '--packet', 'pk_1', '--file', 'w.JSON'], env)).toEqual({
+      name: 'payouts submit',
+      json: false,
+      connection: {
+        redisUrl: 'redis://env:6379',
+        queueUrl: 'http://q/1/claims',
+        sqsEndpoint: undefined,
+        region: 'us-east-1',
+      },
+      packetId: 'pk_1',
+      file: 'w.JSON',
+      format: 'json',
+      batchId: undefined,
+      skipInvalid: false,
+      senders: 8,
+      wait: false,
+      waitTimeoutS: DEFAULT_WAIT_TIMEOUT_S,
+    });
+    const flags = parseCommand(
+      [
+        'payouts',
+        'submit',
+        '--packet',
+        'p',
+        '--file',
+        'w.txt',
+        '--format',
+        'csv',
+        '--batch-id',
+        'spring-1',
+        '--skip-invalid',
+        '--senders',
+        '3',
+        '--wait',
+        '--wait-timeout',
+        '60',
+        '--redis-url',
+        'redis://flag:1',
+        '--json',
+      ],
+      env,
+    );
+    expect(flags).toMatchObject({
+      format: 'csv',
+      batchId: 'spring-1',
+      skipInvalid: true,
+      senders: 3,
+      wait: true,
+      waitTimeoutS: 60,
+      json: true,
+      connection: { redisUrl: 'redis://flag:1' },
+    });
+  });
+
+  it('reads packets create, reconcile, status and help', () => {
+    expect(
+      parseCommand(['packets', 'create', '--total', '10000', '--count', '10', '--mode', 'equal'], env),
+    ).toMatchObject({ totalAmount: 10_000, count: 10, mode: 'equal' });
+    expect(parseCommand(['reconcile', '--packet', 'pk_2'], env)).toMatchObject({
+      name: 'reconcile',
+      packetId: 'pk_2',
+    });
+    expect(parseCommand(['payouts', 'status', '--batch', 'b1', '--wait'], env)).toMatchObject({
+      batchId: 'b1',
+      wait: true,
+    });
+    expect(parseCommand([], env).name).toBe('help');
+    expect(parseCommand(['reconcile', '--help'], env).name).toBe('help');
+  });
+
+  it('refuses unknown commands and flags, misplaced flags, missing and malformed values', () => {
+    expect(usageError(['payouts', 'send']).message).toMatch(/unknown command "payouts send"/);
+    expect(usageError(['reconcile', '--packet', 'p', '--nope']).message).toMatch(/Unknown option '--nope'/);
+    expect(usageError(['reconcile', '--packet', 'p', '--file', 'x']).message).toMatch(
+      /"reconcile" does not take --file/,
+    );
+    expect(usageError(['payouts', 'submit', '--file', 'x']).message).toMatch(/needs --packet/);
+    expect(
+      usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--senders', '0']).message,
+    ).toMatch(/--senders must be a whole number from 1 to 64, got "0"/);
+    expect(
+      usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--format', 'xlsx']).message,
+    ).toMatch(/--format must be csv or json/);
+    expect(usageError(['payouts', 'status', '--batch', 'a b']).message).toMatch(/--batch: may only contain/);
+    expect(usageError(['packets', 'create', '--total', '12.5', '--count', '1']).message).toMatch(
+      /--total must be a whole number/,
+    );
+    expect(usageError(['payouts', 'status', '--batch', 'b', '--wait-timeout', '-1']).message).toMatch(
+      /wait-timeout/,
+    );
+  });
+});
