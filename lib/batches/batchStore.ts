@@ -5,12 +5,12 @@ import type { PacketsContext } from '../packets/PacketsContext.ts';
 /** The global batch id → packet id index (the only key outside a packet's hash slot). */
 const batchIndexKey = (prefix: string) => `${prefix}batches`;
 
-/** Keys of a batch: its meta hash (in the packet's slot) and the global batch → packet index. */
+/** Keys of a batch: its hash (in the packet's slot, see `PacketKeys.batch`) and the global index. */
 export function batchKeys(prefix: string, packetId: string, batchId: string) {
-  return { meta: `${prefix}{${packetId}}:batch:${batchId}`, index: batchIndexKey(prefix) };
+  return { meta: packetKeys(prefix, packetId).batch(batchId), index: batchIndexKey(prefix) };
 }
 
-/** Progress of a batch: counts by state and the paid sum, from the item records. */
+/** Progress of a batch: counts by state and the paid sum. */
 export interface BatchStatus {
   batchId: string;
   packetId: string;
@@ -25,7 +25,7 @@ export interface BatchStatus {
 
 /** Options of {@link readBatchStatus}. */
 export interface BatchStatusOptions {
-  /** Most rejected items to list. @defaultValue 100 */
+  /** Most rejected items to list (listing scans the packet's records; counting does not). @defaultValue 100 */
   rejectedItems?: number;
 }
 
@@ -45,27 +45,52 @@ export async function recordBatch(
     .exec();
 }
 
-/** The batch's progress, or `null` for an unknown batch id. Scans the packet's records of this batch. */
+/**
+ * The batch's progress, or `null` for an unknown batch id. The counts come from the counters the commit
+ * script keeps in the batch's hash (two reads, whatever the batch's size); listing rejected items scans
+ * the packet's records, and only happens when some were rejected.
+ */
 export async function readBatchStatus(
   ctx: PacketsContext,
   batchId: string,
   options: BatchStatusOptions = {},
 ): Promise<BatchStatus | null> {
-  const listLimit = options.rejectedItems ?? 100;
-  const itemPrefix = `b:${batchId}:`;
   const packetId = await ctx.redis.hget(batchIndexKey(ctx.keyPrefix), batchId);
   if (!packetId) return null;
-  const items = Number(await ctx.redis.hget(batchKeys(ctx.keyPrefix, packetId, batchId).meta, 'items'));
+  const meta = await ctx.redis.hgetall(batchKeys(ctx.keyPrefix, packetId, batchId).meta);
   const status: BatchStatus = {
     batchId,
     packetId,
-    items,
+    items: Number(meta.items ?? 0),
     queued: 0,
-    paid: 0,
-    paidAmount: 0,
+    paid: Number(meta.paid ?? 0),
+    paidAmount: Number(meta.paidAmount ?? 0),
     rejected: {},
     rejectedItems: [],
   };
+  let rejectedCount = 0;
+  for (const [field, value] of Object.entries(meta)) {
+    if (!field.startsWith('rejected:')) continue;
+    status.rejected[field.slice('rejected:'.length)] = Number(value);
+    rejectedCount += Number(value);
+  }
+  status.queued = Math.max(0, status.items - status.paid - rejectedCount);
+  const listLimit = options.rejectedItems ?? 100;
+  if (rejectedCount > 0 && listLimit > 0) {
+    status.rejectedItems = await listRejectedItems(ctx, packetId, batchId, listLimit);
+  }
+  return status;
+}
+
+/** Up to `limit` rejected items of a batch, from one HSCAN pass over the packet's records. */
+async function listRejectedItems(
+  ctx: PacketsContext,
+  packetId: string,
+  batchId: string,
+  limit: number,
+): Promise<BatchStatus['rejectedItems']> {
+  const itemPrefix = `b:${batchId}:`;
+  const found: BatchStatus['rejectedItems'] = [];
   let cursor = '0';
   do {
     const [next, flat] = await ctx.redis.hscan(
@@ -76,23 +101,13 @@ export async function readBatchStatus(
       'COUNT',
       1000,
     );
-    for (let i = 1; i < flat.length; i += 2) {
+    for (let i = 1; i < flat.length && found.length < limit; i += 2) {
       const record = parseRecord(flat[i]);
-      if (record?.status === 'paid') {
-        status.paid += 1;
-        status.paidAmount += record.amount ?? 0;
-      } else if (record?.status === 'rejected') {
-        const reason = record.reason ?? 'unknown';
-        status.rejected[reason] = (status.rejected[reason] ?? 0) + 1;
-        if (status.rejectedItems.length < listLimit) {
-          const itemId = String(flat[i - 1]).slice(itemPrefix.length);
-          status.rejectedItems.push({ itemId, userId: record.userId, reason });
-        }
-      }
+      if (record?.status !== 'rejected') continue;
+      const itemId = String(flat[i - 1]).slice(itemPrefix.length);
+      found.push({ itemId, userId: record.userId, reason: record.reason ?? 'unknown' });
     }
     cursor = next;
-  } while (cursor !== '0');
-  const decided = status.paid + Object.values(status.rejected).reduce((a, b) => a + b, 0);
-  status.queued = Math.max(0, items - decided);
-  return status;
+  } while (cursor !== '0' && found.length < limit);
+  return found;
 }

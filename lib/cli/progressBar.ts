@@ -17,6 +17,8 @@ export interface ProgressOptions {
   everyMs?: number;
   /** @defaultValue `Date.now` */
   now?: () => number;
+  /** When the work began (epoch ms by `now`), for the rate. @defaultValue when the bar is created */
+  startedAt?: number;
 }
 
 const WIDTH = 30;
@@ -35,7 +37,7 @@ export function createProgressBar(
   const now = options.now ?? Date.now;
   const tty = stream.isTTY === true;
   const everyMs = options.everyMs ?? (tty ? 100 : 2000);
-  const started = now();
+  const started = options.startedAt ?? now();
   let drawnAt = Number.NEGATIVE_INFINITY;
   let last = 0;
   const render = (done: number) => {

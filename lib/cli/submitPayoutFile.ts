@@ -84,7 +84,11 @@ export async function submitPayoutFile(
 
   let status: BatchStatus | null = null;
   if (input.waitMs !== undefined) {
-    status = await waitForBatch(ctx, batchId, { timeoutMs: input.waitMs, progress: stderr });
+    status = await waitForBatch(ctx, batchId, {
+      timeoutMs: input.waitMs,
+      progress: stderr,
+      startedAt: sendStarted,
+    });
   }
   const settleMs = status ? Date.now() - sendStarted : null;
   const incomplete =

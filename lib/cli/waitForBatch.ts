@@ -10,13 +10,15 @@ export interface WaitOptions {
   progress: ProgressStream;
   /** Shortest pause between two status reads, ms. @defaultValue 500 */
   minIntervalMs?: number;
+  /** When the items were first sent (epoch ms), for the rate shown. @defaultValue when waiting starts */
+  startedAt?: number;
 }
 
 /**
  * Polls the batch's status until every item is decided (paid or rejected) or `timeoutMs` passes, with a
- * progress bar of decided items. The status is counted from the item records (one HSCAN pass of the
- * packet), so the pause between reads grows with the time a read takes: polling never costs Redis more
- * than about a third of its time. Resolves with the last status, listing every rejected item.
+ * progress bar of decided items. Each read is O(1) (the batch's counters); the pause between reads still
+ * grows with the time a read takes, so a slow Redis is not polled harder. Resolves with the last status,
+ * listing every rejected item.
  */
 export async function waitForBatch(
   ctx: PacketsContext,
@@ -31,7 +33,9 @@ export async function waitForBatch(
     const status = await readBatchStatus(ctx, batchId, { rejectedItems: 0 });
     if (!status) return null;
     const decided = status.items - status.queued;
-    bar ??= createProgressBar(options.progress, 'paying ', status.items);
+    bar ??= createProgressBar(options.progress, 'paying ', status.items, {
+      ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }),
+    });
     if (status.queued === 0 || Date.now() >= deadline) {
       bar.finish(decided);
       return readBatchStatus(ctx, batchId, { rejectedItems: Number.POSITIVE_INFINITY });

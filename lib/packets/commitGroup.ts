@@ -7,9 +7,11 @@ import type { PacketKeys } from './keys.ts';
  * holds the packet's lock and has not expired). Every check runs before the first write, because Redis does
  * not roll back a script that stops halfway:
  *
- * KEYS[2] packet hash, KEYS[3] claims hash, KEYS[4] ledger stream.
+ * KEYS[2] packet hash, KEYS[3] claims hash, KEYS[4] ledger stream, KEYS[5..] the hashes of the payout
+ * batches in the group (their counters).
  * ARGV[3] sum of the amounts paid, ARGV[4] number paid, ARGV[5] time (epoch ms), ARGV[6] number of records,
- * then 5 per record: field, record JSON, amount (0 when rejected), user id, record id.
+ * then 7 per record: field, record JSON, amount (0 when rejected), user id, record id, the index of its
+ * batch's key after KEYS[4] (0 for a claim), and the reject reason ('' when paid).
  * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
  * `{-5, i}` record i was decided meanwhile (nothing written in all three cases).
  */
@@ -29,7 +31,7 @@ end
 local CHUNK = 500
 for first = 0, n - 1, CHUNK do
   local fields = {}
-  for i = first, math.min(n, first + CHUNK) - 1 do fields[#fields + 1] = ARGV[7 + i * 5] end
+  for i = first, math.min(n, first + CHUNK) - 1 do fields[#fields + 1] = ARGV[7 + i * 7] end
   local existing = redis.call('HMGET', KEYS[3], unpack(fields))
   for j = 1, #existing do
     if existing[j] and cjson.decode(existing[j]).status ~= 'queued' then
@@ -43,13 +45,23 @@ redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
 for first = 0, n - 1, CHUNK do
   local fieldValues = {}
   for i = first, math.min(n, first + CHUNK) - 1 do
-    local base = 7 + i * 5
+    local base = 7 + i * 7
     fieldValues[#fieldValues + 1] = ARGV[base]
     fieldValues[#fieldValues + 1] = ARGV[base + 1]
     local amount = tonumber(ARGV[base + 2])
     if amount > 0 then
       -- The ledger: one entry per payout, with the fence of the lease that committed it.
       redis.call('XADD', KEYS[4], '*', 'id', ARGV[base + 4], 'user', ARGV[base + 3], 'amount', amount, 'fence', fence, 'at', at)
+    end
+    local batch = tonumber(ARGV[base + 5])
+    if batch > 0 then
+      -- A batch's progress, counted once per item: only fresh decisions reach this script.
+      if amount > 0 then
+        redis.call('HINCRBY', KEYS[4 + batch], 'paid', 1)
+        redis.call('HINCRBY', KEYS[4 + batch], 'paidAmount', amount)
+      else
+        redis.call('HINCRBY', KEYS[4 + batch], 'rejected:' .. ARGV[base + 6], 1)
+      end
     end
   end
   redis.call('HSET', KEYS[3], unpack(fieldValues))
@@ -71,14 +83,21 @@ export function commitGroupArgs(
   let paidSum = 0;
   let paidCount = 0;
   const perRecord: Array<string | number> = [];
+  const batchKeys: string[] = [];
   for (const d of fresh) {
     const amount = d.record.status === 'paid' ? (d.record.amount ?? 0) : 0;
     paidSum += amount;
     if (amount > 0) paidCount += 1;
-    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId, d.record.id);
+    let batch = 0;
+    if (d.item.kind === 'payout') {
+      const key = keys.batch(d.item.batchId);
+      batch = batchKeys.indexOf(key) + 1 || batchKeys.push(key);
+    }
+    const reason = d.record.status === 'paid' ? '' : (d.record.reason ?? 'unknown');
+    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId, d.record.id, batch, reason);
   }
   return {
-    keys: [keys.packet, keys.claims, keys.ledger],
+    keys: [keys.packet, keys.claims, keys.ledger, ...batchKeys],
     args: [paidSum, paidCount, at, fresh.length, ...perRecord],
   };
 }
