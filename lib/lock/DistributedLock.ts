@@ -5,15 +5,25 @@ import type { FencedScript, FenceGuard } from './fencedScript.ts';
 export interface Lease {
   /** The resource the lock protects (for example a packet id). */
   readonly resource: string;
-  /** The Redis key that holds the lock. */
+  /**
+   * The Redis key fenced writes check: the lock key (Redis lock), or the resource's fence high-water mark
+   * `<prefix>{<resource>}:zkfence` (ZooKeeper lock).
+   */
   readonly key: string;
-  /** The value written to the key: `<expiresAtMs>:<fence>:<token>`. */
+  /** Redis lock: the value written to the key, `<expiresAtMs>:<fence>:<token>`. ZooKeeper: the znode path. */
   readonly value: string;
   /** Random owner token, 128 bits, base64url. Release, extension and fenced writes compare it. */
   readonly token: string;
-  /** Fencing token: a per-resource counter that grows with every acquisition and never goes back. */
+  /**
+   * Fencing token: grows with every acquisition and never goes back. Redis: a per-resource counter.
+   * ZooKeeper: the znode's creation zxid (large, and not consecutive).
+   */
   readonly fence: number;
-  /** Epoch ms, by the lock's clock (local or Redis `TIME`), at which the lease ends unless extended. */
+  /**
+   * Epoch ms, by the lock's clock (local or Redis `TIME`), at which the lease ends unless extended.
+   * ZooKeeper: a lease lasts as long as its session; this is when it would end if the client were cut off
+   * now (now + session timeout), refreshed by `extend()`.
+   */
   readonly expiresAt: number;
   /** True when acquired by taking over an expired lock (its holder crashed or stalled). */
   readonly takeover: boolean;

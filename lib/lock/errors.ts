@@ -35,8 +35,11 @@ export class LockTimeoutError extends LockError {
   }
 }
 
-/** Why a lease stopped being ours. */
-export type LockLostReason = 'not-held' | 'expired';
+/**
+ * Why a lease stopped being ours. `'session'`: the ZooKeeper session that held it expired, or was cut
+ * off for longer than the session timeout (or is disconnected right now, so holding cannot be proven).
+ */
+export type LockLostReason = 'not-held' | 'expired' | 'session';
 
 /**
  * The lease is no longer ours: it expired, or another holder took the lock over, or it was released.
@@ -49,7 +52,12 @@ export class LockLostError extends LockError {
   readonly fence: number;
 
   constructor(resource: string, fence: number, reason: LockLostReason, cause?: unknown) {
-    const why = reason === 'expired' ? 'its lease expired' : 'the lock is held by someone else or nobody';
+    const why =
+      reason === 'expired'
+        ? 'its lease expired'
+        : reason === 'session'
+          ? 'its ZooKeeper session was lost'
+          : 'the lock is held by someone else or nobody';
     super(`lost the lock on "${resource}" (fence ${fence}): ${why}`, { resource, retryable: true, cause });
     this.name = 'LockLostError';
     this.reason = reason;
@@ -94,6 +102,37 @@ export class LockValueError extends LockError {
     });
     this.name = 'LockValueError';
     this.key = key;
+  }
+}
+
+/**
+ * The lock service (ZooKeeper) could not be reached, or did not answer within the operation timeout.
+ * Retryable: the session reconnects by itself, or a new one is opened on the next call.
+ */
+export class LockUnavailableError extends LockError {
+  /** What the lock was doing (`'connect'`, `'create'`, `'getChildren'`, ...). */
+  readonly operation: string;
+
+  constructor(operation: string, message: string, opts: { resource?: string; cause?: unknown } = {}) {
+    super(`lock service unavailable during ${operation}: ${message}`, { ...opts, retryable: true });
+    this.name = 'LockUnavailableError';
+    this.operation = operation;
+  }
+}
+
+/**
+ * A fencing token cannot be used: a ZooKeeper zxid too large to be a safe JavaScript integer, or a new
+ * lease whose fence is lower than one the resource has already seen (the ZooKeeper ensemble was rebuilt
+ * from empty: its zxids started again). Permanent: an operator must reset the resource's fence key.
+ */
+export class LockFenceError extends LockError {
+  /** The fence that could not be used, as a decimal string (it may exceed 2^53). */
+  readonly fence: string;
+
+  constructor(resource: string, fence: string, message: string) {
+    super(`unusable fence ${fence} for "${resource}": ${message}`, { resource, retryable: false });
+    this.name = 'LockFenceError';
+    this.fence = fence;
   }
 }
 

@@ -1,20 +1,29 @@
 import type { ScriptArg, ScriptClient } from './createScript.ts';
 import { createScript } from './createScript.ts';
-import { LockLostError } from './errors.ts';
+import { LockLostError, LockOptionsError } from './errors.ts';
 import { LOCK_VALUE_PATTERN, nowLua } from './luaSnippets.ts';
 
 /**
  * What a fenced write needs to prove it still holds the lock, from {@link DistributedLock.guard}.
- * Passed to the script as KEYS[1] = `key`, ARGV[1] = `token`, ARGV[2] = `now`.
+ * Passed to the script as KEYS[1] = `key`, ARGV[1] = `token` (lock key) or `fence` (high-water mark),
+ * ARGV[2] = `now`.
  */
 export interface FenceGuard {
   readonly resource: string;
-  /** The lock key. */
+  /** The lock key (`'lock-key'`), or the resource's fence high-water-mark key (`'high-water-mark'`). */
   readonly key: string;
   /** The lease's owner token. */
   readonly token: string;
-  /** The lease's fencing token, for error reports. */
+  /** The lease's fencing token: for error reports, and the value compared under `'high-water-mark'`. */
   readonly fence: number;
+  /**
+   * How the script proves the lease is current. `'lock-key'`: the lock lives in this Redis, so the key must
+   * still carry the lease's token and expiry (the Redis lock). `'high-water-mark'`: the lock lives
+   * elsewhere (ZooKeeper), so the lease's fence must be at least the highest fence this resource has seen,
+   * which the script then records (see {@link FENCE_HIGH_WATER_MARK_PRELUDE_LUA}).
+   * @defaultValue `'lock-key'`
+   */
+  readonly scheme?: 'lock-key' | 'high-water-mark';
   /** Epoch ms by the lock's clock, or -1 to let the script read Redis `TIME`. */
   readonly now: number;
 }
@@ -53,6 +62,31 @@ end
 local fence = tonumber(lockFence)
 `;
 
+/**
+ * Lua prelude for a fenced script under a lock that does not live in Redis (ZooKeeper): Redis cannot see
+ * the lock, only the fences of its holders, which only grow (a znode's creation zxid). KEYS[1] is the
+ * resource's high-water mark (same hash tag as the resource), ARGV[1] the lease's fence (a decimal
+ * integer below 2^53, exact in a Lua number), ARGV[2] `now` as above. A fence lower than the mark is
+ * refused (-1) before anything is written; an equal or higher one is accepted and recorded, so once a newer
+ * holder has acquired (the ZooKeeper lock records its fence on acquisition) or written, an older one can
+ * never write again.
+ *
+ *   holder A ── znode czxid 0x1_0005 ─ stalls; session expires ─────────────── commit? 0x1_0005 < mark → -1
+ *   holder B ─────────────────────────────── czxid 0x1_0009 ─ mark := 0x1_0009 ─ commit → ok
+ */
+export const FENCE_HIGH_WATER_MARK_PRELUDE_LUA = `${nowLua(2)}
+local fence = tonumber(ARGV[1])
+local seen = tonumber(redis.call('GET', KEYS[1]))
+if seen and fence < seen then
+  -- A newer holder has acquired or written already: this lease is stale.
+  return ${FENCE_NOT_HELD}
+end
+if not seen or fence > seen then
+  -- The newest holder so far: from now on, every older fence is refused.
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+`;
+
 /** A Lua script whose writes only happen while the caller's lease still holds the lock. */
 export interface FencedScript<TResult> {
   readonly lua: string;
@@ -61,6 +95,8 @@ export interface FencedScript<TResult> {
    * (nothing written) when the lease no longer holds the lock. With `release: true` the same script then
    * deletes the lock key (the prelude already proved it is ours): commit and release in one round trip.
    * Prefer `DistributedLock.commit()`, which also tells waiters in this process that the lock is free.
+   * Under a `'high-water-mark'` guard the script cannot release (the lock is not in Redis): `release: true`
+   * throws `LockOptionsError`, and `DistributedLock.commit()` releases after the script instead.
    */
   run(
     client: ScriptClient,
@@ -72,9 +108,10 @@ export interface FencedScript<TResult> {
 }
 
 /**
- * Builds a fenced script from `bodyLua`, which runs after {@link FENCE_PRELUDE_LUA} and sees `fence` and
- * `now`. Its keys start at KEYS[2] and its arguments at ARGV[3]. A body must check everything before its
- * first write: Redis does not roll back a script that fails halfway.
+ * Builds a fenced script from `bodyLua`, which runs after {@link FENCE_PRELUDE_LUA} (or, under a
+ * `'high-water-mark'` guard, {@link FENCE_HIGH_WATER_MARK_PRELUDE_LUA}) and sees `fence` and `now`. Its keys
+ * start at KEYS[2] and its arguments at ARGV[3]. A body must check everything before its first write:
+ * Redis does not roll back a script that fails halfway.
  */
 export function createFencedScript<TResult>(bodyLua: string): FencedScript<TResult> {
   type Reply = TResult | typeof FENCE_NOT_HELD | typeof FENCE_EXPIRED;
@@ -86,9 +123,21 @@ ${bodyLua}
 end)()
 redis.call('DEL', KEYS[1])
 return result`);
+  const highWaterMark = createScript<Reply>(`${FENCE_HIGH_WATER_MARK_PRELUDE_LUA}\n${bodyLua}`);
   return {
     lua: keep.lua,
     async run(client, guard, keys, args, options = {}) {
+      if (guard.scheme === 'high-water-mark') {
+        if (options.release) {
+          throw new LockOptionsError('release', 'this lock is not in Redis: release it through the lock');
+        }
+        const reply = await highWaterMark.run(
+          client,
+          [guard.key, ...keys],
+          [String(guard.fence), guard.now, ...args],
+        );
+        return checkFenceReply(reply, guard);
+      }
       const script = options.release ? release : keep;
       const reply = await script.run(client, [guard.key, ...keys], [guard.token, guard.now, ...args]);
       return checkFenceReply(reply, guard);
