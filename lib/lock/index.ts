@@ -1,5 +1,12 @@
-/** Distributed lock: fenced timestamp + GETSET (default) or SET NX PX, on Redis. */
+/** Distributed lock: fenced timestamp + GETSET (default) or SET NX PX on Redis, or ZooKeeper znodes. */
 
+export {
+  createLockBackend,
+  LOCK_BACKENDS,
+  type LockBackend,
+  type LockBackendHandle,
+  type LockBackendOptions,
+} from './createLockBackend.ts';
 export { createRedisLock } from './createRedisLock.ts';
 export {
   createScript,
@@ -19,16 +26,19 @@ export {
   AbortError,
   isRetryableError,
   LockError,
+  LockFenceError,
   LockLostError,
   type LockLostReason,
   LockOptionsError,
   LockTimeoutError,
+  LockUnavailableError,
   LockValueError,
 } from './errors.ts';
 export {
   checkFenceReply,
   createFencedScript,
   FENCE_EXPIRED,
+  FENCE_HIGH_WATER_MARK_PRELUDE_LUA,
   FENCE_NOT_HELD,
   FENCE_PRELUDE_LUA,
   type FencedScript,
@@ -36,3 +46,11 @@ export {
 } from './fencedScript.ts';
 export type { LockClock, LockStrategy, RedisLockOptions } from './lockOptions.ts';
 export type { LockRedisClient } from './RedisLock.ts';
+export { createZooKeeperLock } from './zookeeper/createZooKeeperLock.ts';
+export type { ZooKeeperLock } from './zookeeper/ZooKeeperLock.ts';
+export {
+  type SessionHandle,
+  ZooKeeperSession,
+  type ZooKeeperSessionOptions,
+} from './zookeeper/ZooKeeperSession.ts';
+export type { ZooKeeperLockEvent, ZooKeeperLockOptions } from './zookeeper/zooKeeperLockOptions.ts';
