@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCK_BACKENDS } from '../lock/index.ts';
 
 /** A required setting is missing or malformed. Permanent: fix the deployment. */
 export class ConfigError extends Error {
@@ -8,7 +9,7 @@ export class ConfigError extends Error {
   }
 }
 
-const configSchema = z.object({
+const settingsSchema = z.object({
   /** Redis (ElastiCache / Valkey) URL, e.g. `redis://host:6379` or `rediss://` for TLS. */
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
   /** URL of the claims queue. */
@@ -28,6 +29,35 @@ const configSchema = z.object({
    * @defaultValue 5000
    */
   LOCK_WAIT_MS: z.coerce.number().int().min(0).max(900_000).default(5000),
+  /**
+   * The packet lock for the whole pipeline: `redis-getset` (timestamp + GETSET), `redis-setnx`
+   * (`SET NX PX`) or `zookeeper` (ephemeral sequential znodes, fenced in Redis).
+   * @defaultValue `'redis-getset'`
+   */
+  LOCK_BACKEND: z.enum(LOCK_BACKENDS).default('redis-getset'),
+  /**
+   * ZooKeeper connect string with a chroot, e.g. `127.0.0.1:2181/red-packets` (created when missing).
+   * Required when `LOCK_BACKEND` is `zookeeper`.
+   */
+  ZOOKEEPER_CONNECT: z
+    .string()
+    .regex(/^[^\s/,]+:\d+(,[^\s/,]+:\d+)*(\/\S*)?$/, 'must be host:port[,host:port...][/chroot]')
+    .optional(),
+  /**
+   * ZooKeeper session timeout in ms: how long a crashed consumer keeps its packets locked.
+   * @defaultValue 6000
+   */
+  ZOOKEEPER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(6000),
+});
+
+const configSchema = settingsSchema.superRefine((config, ctx) => {
+  if (config.LOCK_BACKEND === 'zookeeper' && !config.ZOOKEEPER_CONNECT) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ZOOKEEPER_CONNECT'],
+      message: 'is required when LOCK_BACKEND is zookeeper (e.g. 127.0.0.1:2181/red-packets)',
+    });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -38,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...env,
     SQS_ENDPOINT: env.SQS_ENDPOINT || undefined,
     LOCK_WAIT_MS: env.LOCK_WAIT_MS || undefined,
+    LOCK_BACKEND: env.LOCK_BACKEND || undefined,
+    ZOOKEEPER_CONNECT: env.ZOOKEEPER_CONNECT || undefined,
+    ZOOKEEPER_SESSION_TIMEOUT_MS: env.ZOOKEEPER_SESSION_TIMEOUT_MS || undefined,
   });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { type ClaimQueue, createSqsClaimQueue } from '../claims/ClaimQueue.ts';
+import { createLockBackend } from '../lock/index.ts';
 import { createRedPackets, type RedPackets } from '../packets/index.ts';
 import { type Config, loadConfig } from './config.ts';
 
@@ -35,10 +36,16 @@ export function getServices(): Services {
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
   });
+  // LOCK_BACKEND picks the packet lock; ZooKeeper connects on the first acquisition, not at cold start.
+  const { lock } = createLockBackend(redis, {
+    backend: config.LOCK_BACKEND,
+    ...(config.ZOOKEEPER_CONNECT ? { zookeeperConnect: config.ZOOKEEPER_CONNECT } : {}),
+    zookeeperSession: { sessionTimeoutMs: config.ZOOKEEPER_SESSION_TIMEOUT_MS },
+  });
   services = {
     config,
     redis,
-    packets: createRedPackets(redis),
+    packets: createRedPackets(redis, { lock }),
     queue: createSqsClaimQueue(sqs, config.CLAIMS_QUEUE_URL),
     sqs,
   };
