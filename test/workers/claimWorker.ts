@@ -3,16 +3,16 @@
  * from USERS users (duplicates within and across processes), re-sending `retry` items until every item has
  * a terminal outcome. Env: REDIS_URL, PACKET, MODE (`locked`: processItems; `naive`: read, decide and write
  * absolute values with no lock, the control; `unfenced`: the same under the lock with no fence check, the
- * other control), LOOPS, GROUPS (per loop), GROUP_SIZE, USERS, LOCK_OPTIONS.
+ * other control), LOOPS, GROUPS (per loop), GROUP_SIZE, USERS, LOCK_OPTIONS, LOCK_BACKEND (see workerLock.ts).
  * Reports `{type: 'done', outcomes: {userId: status}, retries}` after `go`.
  */
 import { Redis } from 'ioredis';
-import { createRedisLock } from '../../lib/lock/index.ts';
 import { parseRecord, recordField } from '../../lib/packets/claimRecord.ts';
 import { decide } from '../../lib/packets/decide.ts';
 import { createRandom, createRedPackets, type ItemOutcome, packetKeys } from '../../lib/packets/index.ts';
 import { parsePacketState } from '../../lib/packets/packetState.ts';
 import { command, report, runWorker } from '../harness/workerRuntime.ts';
+import { workerLock } from './workerLock.ts';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const mode = env('MODE', 'locked');
@@ -22,7 +22,7 @@ const groups = Number(env('GROUPS', '10'));
 const groupSize = Number(env('GROUP_SIZE', '5'));
 const users = Number(env('USERS', '100'));
 const redis = new Redis(env('REDIS_URL', ''), { maxRetriesPerRequest: 1 });
-const lock = createRedisLock(redis, JSON.parse(env('LOCK_OPTIONS', '{}')));
+const { lock, close } = workerLock(redis);
 const rp = createRedPackets(redis, { lock });
 const keys = packetKeys('rp:', packetId);
 const outcomes: Record<string, string> = {};
@@ -106,5 +106,6 @@ runWorker(async () => {
   await command('go');
   await Promise.all(Array.from({ length: loops }, loop));
   report({ type: 'done', outcomes, retries });
+  await close();
   redis.disconnect();
 });

@@ -2,14 +2,16 @@
  * Read-modify-write of one counter by many concurrent loops: GET, compute, SET. Env: REDIS_URL,
  * MODE (`locked`: GET/SET under using(); `unlocked`: no lock, the control; `fenced`: GET then fenced SET,
  * retrying refused writes; `unfenced`: the same with a plain SET, the control), LOOPS, INCREMENTS (per
- * loop), SLOW_EVERY (every n-th critical section sleeps SLOW_MS, to outlive a short TTL), LOCK_OPTIONS.
+ * loop), SLOW_EVERY (every n-th critical section sleeps SLOW_MS, to outlive a short TTL), LOCK_OPTIONS,
+ * LOCK_BACKEND (see workerLock.ts).
  * Reports `{type: 'done', applied, refused, takeovers}` once the test sends `go`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { createRedisLock, LockLostError } from '../../lib/lock/index.ts';
+import { LockLostError } from '../../lib/lock/index.ts';
 import { command, report, runWorker } from '../harness/workerRuntime.ts';
 import { fencedSet } from './testScripts.ts';
+import { workerLock } from './workerLock.ts';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const mode = env('MODE', 'locked');
@@ -18,7 +20,7 @@ const increments = Number(env('INCREMENTS', '50'));
 const slowEvery = Number(env('SLOW_EVERY', '0'));
 const slowMs = Number(env('SLOW_MS', '0'));
 const redis = new Redis(env('REDIS_URL', ''), { maxRetriesPerRequest: 1 });
-const lock = createRedisLock(redis, JSON.parse(env('LOCK_OPTIONS', '{}')));
+const { lock, close } = workerLock(redis);
 const COUNTER = 'rp:{counter}:value';
 const RESOURCE = 'counter';
 const stats = { applied: 0, refused: 0, takeovers: 0 };
@@ -77,5 +79,6 @@ runWorker(async () => {
     }),
   );
   report({ type: 'done', ...stats });
+  await close();
   redis.disconnect();
 });

@@ -2,17 +2,20 @@
  * Processes claim groups on the test's command: `{type: 'process', packetId, users, pause}`. With `pause`,
  * it reports `decided` after deciding and waits for `continue` before committing (the stall test stops it
  * there). Replies `{type: 'processed', outcomes}` with errors flattened to their names.
- * Env: REDIS_URL, LOCK_OPTIONS.
+ * Env: REDIS_URL, LOCK_OPTIONS, LOCK_BACKEND (see workerLock.ts), SKIP_FENCE=1 (the control: commits skip
+ * the lease checks, see skipFenceCheck.ts).
  */
 import { Redis } from 'ioredis';
-import { createRedisLock } from '../../lib/lock/index.ts';
 import { createRedPackets } from '../../lib/packets/index.ts';
 import type { WorkerMessage } from '../harness/spawnWorker.ts';
 import { command, report } from '../harness/workerRuntime.ts';
+import { skipFenceCheck } from './skipFenceCheck.ts';
+import { workerLock } from './workerLock.ts';
 
 const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+const { lock } = workerLock(redis);
 const rp = createRedPackets(redis, {
-  lock: createRedisLock(redis, JSON.parse(process.env.LOCK_OPTIONS ?? '{}')),
+  lock: process.env.SKIP_FENCE === '1' ? skipFenceCheck(lock, redis) : lock,
 });
 
 process.on('message', (raw) => {
