@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../lib/runtime/config.ts';
+
+const base = { REDIS_URL: 'redis://127.0.0.1:6390', CLAIMS_QUEUE_URL: 'http://127.0.0.1:4566/000/claims' };
+
+describe('loadConfig: the lock backend', () => {
+  it('defaults to redis-getset; an empty value counts as unset', () => {
+    expect(loadConfig(base).LOCK_BACKEND).toBe('redis-getset');
+    expect(loadConfig({ ...base, LOCK_BACKEND: '' }).LOCK_BACKEND).toBe('redis-getset');
+    expect(loadConfig({ ...base, LOCK_BACKEND: 'redis-setnx' }).LOCK_BACKEND).toBe('redis-setnx');
+  });
+
+  it('zookeeper takes a connect string with a chroot and a session timeout', () => {
+    const config = loadConfig({
+      ...base,
+      LOCK_BACKEND: 'zookeeper',
+      ZOOKEEPER_CONNECT: '10.0.0.1:2181,10.0.0.2:2181/red-packets',
+      ZOOKEEPER_SESSION_TIMEOUT_MS: '4000',
+    });
+    expect(config).toMatchObject({
+      ZOOKEEPER_CONNECT: '10.0.0.1:2181,10.0.0.2:2181/red-packets',
+      ZOOKEEPER_SESSION_TIMEOUT_MS: 4000,
+    });
+  });
+
+  it.each([
+    [{ LOCK_BACKEND: 'zookeeper' }, /ZOOKEEPER_CONNECT: is required when LOCK_BACKEND is zookeeper/],
+    [{ LOCK_BACKEND: 'zookeeper', ZOOKEEPER_CONNECT: 'zk.local' }, /ZOOKEEPER_CONNECT: must be host:port/],
+    [{ LOCK_BACKEND: 'etcd' }, /LOCK_BACKEND/],
+    [{ ZOOKEEPER_SESSION_TIMEOUT_MS: '10' }, /ZOOKEEPER_SESSION_TIMEOUT_MS/],
+  ])('%j is a ConfigError', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});
