@@ -271,9 +271,13 @@ export class ZooKeeperLock implements DistributedLock {
     const session = await this.#session.current();
     const node = await this.#create(session, resource);
     try {
+      // Both ride the session's connection back to back (ZooKeeper answers a session's requests in
+      // order): one round trip for the fence and the first look at the queue.
+      const firstList = this.#list(node);
+      firstList.catch(() => {}); // awaited by #waitTurn; a failure of #readFence must not leave it unhandled
       await this.#readFence(node);
       this.options.onEvent?.({ type: 'queued', resource, node: node.name });
-      const held = await this.#waitTurn(node, wait, waiting);
+      const held = await this.#waitTurn(node, wait, waiting, firstList);
       if (held) return node;
       await this.#remove(node);
       return null;
@@ -374,15 +378,12 @@ export class ZooKeeperLock implements DistributedLock {
    * wait for its deletion, then list again (a predecessor that gave up does not mean we are first). A
    * predecessor that vanished between the list and the watch (`exists` finds nothing) means: list again.
    */
-  async #waitTurn(node: Node, wait: Wait, waiting: boolean): Promise<boolean> {
+  async #waitTurn(node: Node, wait: Wait, waiting: boolean, firstList: Promise<string[]>): Promise<boolean> {
     const { session, resource } = node;
     const parent = this.keys(resource).node;
     for (let lists = 1; ; lists++) {
       if (wait.signal?.aborted) throw new AbortError(resource, wait.signal.reason);
-      const children = await this.#request<string[]>(session, 'getChildren', resource, (cb) =>
-        session.client.getChildren(parent, cb),
-      );
-      const queue = children.filter((name) => name.startsWith(NODE_PREFIX)).sort(bySequence);
+      const queue = await (lists === 1 ? firstList : this.#list(node));
       const index = queue.indexOf(node.name);
       // Our ephemeral znode is gone: the session that created it was lost.
       if (index < 0) throw new LockLostError(resource, node.fence, 'session');
@@ -416,6 +417,15 @@ export class ZooKeeperLock implements DistributedLock {
         throw error;
       }
     }
+  }
+
+  /** The lock znodes under `node`'s resource, lowest sequence first. */
+  async #list(node: Node): Promise<string[]> {
+    const { session, resource } = node;
+    const children = await this.#request<string[]>(session, 'getChildren', resource, (cb) =>
+      session.client.getChildren(this.keys(resource).node, cb),
+    );
+    return children.filter((name) => name.startsWith(NODE_PREFIX)).sort(bySequence);
   }
 
   /** Deletes the node (version -1: whatever its data). Resolves `true` if it existed and is now gone. */
