@@ -1,94 +1,90 @@
 /**
- * One process of `npm run bench:lock`: runs `loops` concurrent loops of locked read-modify-write (acquire,
- * GET, fenced SET, release) or the lock-free script, for `durationMs`, and reports what it measured.
+ * One process of `npm run bench:lock` and `bench:crash`. Throughput tasks run `loops` concurrent loops of a
+ * locked, deliberately non-atomic increment (acquire, GET, SET, release: a broken lock loses updates) on
+ * random resources of the task for `durationMs`. Crash tasks hold locks until this process is killed, or
+ * wait for them and say when each was acquired.
  */
 import { Redis } from 'ioredis';
-import { createRedisLock, createScript, type LockStrategy } from '../lib/lock/index.ts';
-import { fencedSet } from '../test/workers/testScripts.ts';
 import { serveTasks } from './benchProcesses.ts';
+import { contenderNamed, type OpenContender } from './contenders/index.ts';
+import { type CrashReport, counterKey, type LockTask, type ThroughputReport } from './lockTask.ts';
 
-/**
- * `lock-free`: the baseline script. `<strategy>`: the textbook four round trips per operation (acquire,
- * GET, fenced SET, release). `<strategy>+pipelined`: two (acquire with the GET in the same pipeline;
- * fenced SET that also releases), the way the payout pipeline uses the lock.
- */
-export type BenchMode = 'lock-free' | LockStrategy | `${LockStrategy}+pipelined`;
+/** Lease length in throughput cells: this project's default, far longer than any critical section here. */
+const TTL_MS = 5000;
 
-export interface BenchTask {
-  type: 'run';
-  mode: BenchMode;
-  loops: number;
-  durationMs: number;
-  resource: string;
-  lockOptions?: Record<string, unknown>;
-}
+const epochNow = () => performance.timeOrigin + performance.now();
 
-export interface BenchReport {
-  type: 'report';
-  ops: number;
-  /** Acquire wait of every operation, ms. */
-  waits: number[];
-  takeovers: number;
-  refused: number;
-  roundTrips: number;
-}
-
-/** Read-modify-write of the counter in one atomic script: the throughput ceiling. */
-const lockFreeIncrement = createScript<number>(`
-local value = (tonumber(redis.call('GET', KEYS[1])) or 0) + 1
-redis.call('SET', KEYS[1], value)
-return value
-`);
-
-async function run(task: BenchTask): Promise<BenchReport> {
-  const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-  const counter = `bench:{${task.resource}}:counter`;
-  const report: BenchReport = { type: 'report', ops: 0, waits: [], takeovers: 0, refused: 0, roundTrips: 0 };
-  const [strategy, pipelined] = task.mode.split('+') as [LockStrategy | 'lock-free', string | undefined];
-  const lock =
-    strategy === 'lock-free' ? undefined : createRedisLock(redis, { strategy, ...task.lockOptions });
+async function throughput(
+  task: Extract<LockTask, { kind: 'throughput' }>,
+  redis: Redis,
+): Promise<ThroughputReport> {
+  const contender = await contenderNamed(task.contender).open(context(redis));
+  const report: ThroughputReport = { type: 'report', ops: 0, opsInWindow: 0, failures: 0, waits: [] };
   const stopAt = performance.now() + task.durationMs;
+  const pick = () => task.resources[Math.floor(Math.random() * task.resources.length)] as string;
   const loop = async () => {
     while (performance.now() < stopAt) {
-      if (!lock) {
-        await lockFreeIncrement.run(redis, [counter], []);
-        report.roundTrips += 1;
-        report.ops++;
-        continue;
-      }
-      const started = performance.now();
-      if (pipelined) {
-        const { lease, replies } = await lock.acquireAndRead(task.resource, (p) => p.get(counter), {
-          waitMs: 60_000,
-        });
-        report.waits.push(performance.now() - started);
-        if (lease.takeover) report.takeovers++;
-        const value = Number(replies[0] ?? 0);
-        await lock.commit(lease, fencedSet, [counter], [value + 1], { release: true }).then(
-          () => report.ops++,
-          () => report.refused++,
-        );
-        report.roundTrips += 2; // plus one per failed acquire attempt, counted by the server
-        continue;
-      }
-      const lease = await lock.acquire(task.resource, { waitMs: 60_000 });
-      report.waits.push(performance.now() - started);
-      if (lease.takeover) report.takeovers++;
+      const resource = pick();
       try {
-        const value = Number((await redis.get(counter)) ?? 0);
-        await lock.commit(lease, fencedSet, [counter], [value + 1]);
-        report.ops++;
+        const waited = await increment(contender, redis, resource);
+        if (waited !== undefined) report.waits.push(waited);
       } catch {
-        report.refused++;
-      } finally {
-        await lock.release(lease);
+        report.failures++;
+        continue;
       }
-      report.roundTrips += 4; // plus one per failed acquire attempt, counted by the server
+      report.ops++;
+      if (performance.now() <= stopAt) report.opsInWindow++;
     }
   };
   await Promise.all(Array.from({ length: task.loops }, loop));
-  redis.disconnect();
+  await contender.close();
   return report;
 }
 
-serveTasks<BenchTask>(run);
+/** One increment: the contender's own form, or acquire, GET, SET, release. Resolves with the wait. */
+async function increment(
+  contender: OpenContender,
+  redis: Redis,
+  resource: string,
+): Promise<number | undefined> {
+  const key = counterKey(resource);
+  if (contender.increment) return contender.increment(resource, key);
+  const started = performance.now();
+  const held = await contender.acquire(resource, TTL_MS);
+  const waited = performance.now() - started;
+  try {
+    await held.write(key, Number((await redis.get(key)) ?? 0) + 1);
+  } finally {
+    await held.release();
+  }
+  return waited;
+}
+
+async function crash(task: Extract<LockTask, { kind: 'hold' | 'wait' }>, redis: Redis): Promise<CrashReport> {
+  const report: CrashReport = { type: 'report', acquiredAt: [], giveUps: [] };
+  await Promise.all(
+    task.locks.map(async ({ contender: name, resource }, i) => {
+      const contender = await contenderNamed(name).open(context(redis));
+      report.giveUps[i] = 0;
+      for (;;) {
+        try {
+          await contender.acquire(resource, task.ttlMs);
+          report.acquiredAt[i] = epochNow();
+          return; // held until this process is killed (hold) or exits (wait)
+        } catch {
+          report.giveUps[i] = (report.giveUps[i] ?? 0) + 1; // the backend's retry budget ran out: ask again
+        }
+      }
+    }),
+  );
+  return report;
+}
+
+const context = (redis: Redis) => ({
+  redis,
+  redisUrl: process.env.REDIS_URL ?? '',
+  ...(process.env.ZOOKEEPER_CONNECT ? { zookeeperConnect: process.env.ZOOKEEPER_CONNECT } : {}),
+});
+
+const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
+serveTasks<LockTask>((task) => (task.kind === 'throughput' ? throughput(task, redis) : crash(task, redis)));

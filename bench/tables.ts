@@ -1,0 +1,83 @@
+import { CONTENDERS } from './contenders/index.ts';
+import type { LockCell } from './lockSuite.ts';
+import { median } from './report.ts';
+
+/** A table's header and rows, printed as plain text (table) or Markdown (markdownTable). */
+export interface TableData {
+  header: string[];
+  rows: Array<Array<string | number>>;
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+
+/** One row per contender and cell: medians over the runs, ratio to the lock-free baseline. */
+export function lockTable(cells: readonly LockCell[]): TableData {
+  return {
+    header: [
+      'scenario',
+      'in flight',
+      'contender',
+      'ops/s',
+      '× lock-free',
+      'wait p50 ms',
+      'wait p99 ms',
+      'wait max ms',
+      'cmds/op',
+      'failures',
+      'counter',
+    ],
+    rows: cells.map((c) => [
+      c.shape,
+      c.inFlight,
+      c.contender,
+      Math.round(c.median.opsPerSec),
+      fixed(c.median.ratioToLockFree, 3),
+      fixed(c.median.waitP50Ms, 2),
+      fixed(c.median.waitP99Ms, 1),
+      fixed(c.median.waitMaxMs, 1),
+      fixed(c.median.commandsPerOp, 1),
+      c.median.failures,
+      c.median.counterOk ? 'exact' : 'LOST UPDATES',
+    ]),
+  };
+}
+
+/**
+ * Ours against each library at the highest in-flight count: ops/s ratios (median of the per-repeat ratios,
+ * each taken between runs of the same round) and p99 acquire waits.
+ */
+export function headToHeadTable(cells: readonly LockCell[]): TableData {
+  const ours = CONTENDERS.filter((c) => c.group === 'ours').map((c) => c.name);
+  const libraries = CONTENDERS.filter((c) => c.group === 'library').map((c) => c.name);
+  const top = Math.max(...cells.map((c) => c.inFlight));
+  const shapes = [...new Set(cells.map((c) => c.shape))];
+  const find = (shape: string, contender: string) =>
+    cells.find((c) => c.shape === shape && c.inFlight === top && c.contender === contender);
+  const rows: TableData['rows'] = [];
+  for (const shape of shapes) {
+    for (const name of ours) {
+      const mine = find(shape, name);
+      if (!mine) continue;
+      const theirs = libraries.map((l) => find(shape, l)).filter((c): c is LockCell => c !== undefined);
+      if (theirs.length === 0) continue;
+      const bestP99 = Math.min(...theirs.map((c) => c.median.waitP99Ms));
+      rows.push([
+        `${shape}, ${top} in flight`,
+        name,
+        ...theirs.map((t) => `${fixed(opsRatio(mine, t), 2)}×`),
+        fixed(mine.median.waitP99Ms, 1),
+        fixed(bestP99, 1),
+      ]);
+    }
+  }
+  const present = libraries.filter((l) => cells.some((c) => c.contender === l));
+  return {
+    header: ['scenario', 'ours', ...present.map((l) => `ops/s vs ${l}`), 'our p99 ms', 'best library p99 ms'],
+    rows,
+  };
+}
+
+/** Median over repeats of `a`'s ops/s over `b`'s in the same repeat. */
+export function opsRatio(a: LockCell, b: LockCell): number {
+  return median(a.runs.map((run, i) => run.opsPerSec / Math.max(1, b.runs[i]?.opsPerSec ?? 0)));
+}
