@@ -7,6 +7,7 @@ import { ensureQueues, type LocalQueues } from './ensureQueues.ts';
 import { freePort } from './freePort.ts';
 import { type RedisServer, startRedisServer } from './redisServer.ts';
 import { type SqsEmulator, startSqsEmulator } from './sqsEmulator.ts';
+import { startZooKeeperServer } from './zookeeperServer.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVICE = 'red-packet-payouts';
@@ -31,6 +32,12 @@ export interface LocalStackOptions {
   lockWaitMs?: number;
   /** Where serverless-offline's output goes: a file path, or `'inherit'`. @defaultValue `.local/offline.log` */
   offlineLog?: string;
+  /**
+   * The packet lock (`LOCK_BACKEND`). With `'zookeeper'` and no `ZOOKEEPER_CONNECT` in the environment, a
+   * private standalone ZooKeeper is started on a free port.
+   * @defaultValue `process.env.LOCK_BACKEND`, else `'redis-getset'`
+   */
+  lockBackend?: 'redis-getset' | 'redis-setnx' | 'zookeeper';
 }
 
 /** A running local stack. */
@@ -38,6 +45,8 @@ export interface LocalStack {
   readonly httpUrl: string;
   readonly sqsEndpoint: string;
   readonly redisUrl: string;
+  /** The ZooKeeper connect string the consumers use, when the lock backend is `zookeeper`. */
+  readonly zookeeperConnect: string | undefined;
   readonly queues: LocalQueues;
   /** SIGKILL the serverless-offline process group (a crash of the whole offline stack). */
   killOffline(): Promise<void>;
@@ -65,6 +74,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       started.push(() => redis.stop());
       redisUrl = redis.url;
     }
+    const lockBackend = options.lockBackend ?? process.env.LOCK_BACKEND ?? 'redis-getset';
+    let zookeeperConnect = lockBackend === 'zookeeper' ? process.env.ZOOKEEPER_CONNECT : undefined;
+    if (lockBackend === 'zookeeper' && !zookeeperConnect) {
+      const zookeeper = await startZooKeeperServer();
+      started.push(() => zookeeper.stop());
+      zookeeperConnect = `${zookeeper.connectString}/red-packets`;
+    }
     let sqsEndpoint = options.sqsEndpoint;
     if (!sqsEndpoint) {
       const emulator: SqsEmulator = await startSqsEmulator(await port(options.sqsPort, 4566));
@@ -91,6 +107,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LAMBDA_PORT: String(lambdaPort),
       OFFLINE_SQS_POLLERS: String(options.pollers ?? 4),
       LOCK_WAIT_MS: String(options.lockWaitMs ?? 5000),
+      LOCK_BACKEND: lockBackend,
+      ...(zookeeperConnect ? { ZOOKEEPER_CONNECT: zookeeperConnect } : {}),
     };
     const httpUrl = `http://127.0.0.1:${httpPort}`;
     let offline = await startOffline(env, httpUrl, options.offlineLog ?? join(ROOT, '.local', 'offline.log'));
@@ -99,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       httpUrl,
       sqsEndpoint,
       redisUrl,
+      zookeeperConnect,
       queues,
       killOffline: () => stopGroup(offline, 'SIGKILL'),
       async restartOffline() {
