@@ -1,4 +1,5 @@
 import { CONTENDERS } from './contenders/index.ts';
+import type { CrashCell } from './crashSuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import { median } from './report.ts';
 
@@ -80,4 +81,30 @@ export function headToHeadTable(cells: readonly LockCell[]): TableData {
 /** Median over repeats of `a`'s ops/s over `b`'s in the same repeat. */
 export function opsRatio(a: LockCell, b: LockCell): number {
   return median(a.runs.map((run, i) => run.opsPerSec / Math.max(1, b.runs[i]?.opsPerSec ?? 0)));
+}
+
+/** Crash recovery per contender and TTL: median and max over the kills, against the promised bound. */
+export function crashTable(cells: readonly CrashCell[]): TableData {
+  return {
+    header: [
+      'contender',
+      'TTL ms',
+      'kill→acquired p50 ms',
+      'max ms',
+      'acquired→acquired p50 ms',
+      'bound ms',
+      'within',
+      'give-ups',
+    ],
+    rows: cells.map((c) => [
+      c.contender,
+      c.ttlMs,
+      Math.round(c.medianMs),
+      Math.round(c.maxMs),
+      Math.round(median(c.blockedMs)),
+      c.boundMs ?? '-',
+      c.withinBound === undefined ? '-' : c.withinBound ? 'yes' : 'NO',
+      c.giveUps,
+    ]),
+  };
 }
