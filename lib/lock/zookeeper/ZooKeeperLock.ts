@@ -26,6 +26,8 @@ interface Node {
   readonly path: string;
   readonly name: string;
   readonly token: string;
+  /** performance.now() by which the acquisition must end: bounds its requests (see #limit). */
+  readonly deadline: number;
   fence: number;
   /** Set once the lease is lost (session lost, or the znode deleted by someone else). */
   lost: LockLostError | undefined;
@@ -42,6 +44,8 @@ interface Wait {
 }
 
 const NODE_PREFIX = 'lock-';
+/** Longest a clean-up request (deleting our znode after a failed acquisition) may add past the deadline. */
+const CLEANUP_MS = 1000;
 
 /**
  * {@link DistributedLock} on ZooKeeper, the seed's recipe: each contender creates an EPHEMERAL_SEQUENTIAL
@@ -86,7 +90,8 @@ export class ZooKeeperLock implements DistributedLock {
   async tryAcquire(resource: string): Promise<Lease | null> {
     assertResource(resource);
     const now = performance.now();
-    const node = await this.#enter(resource, { started: now, deadline: now, signal: undefined }, false);
+    const deadline = now + this.options.operationTimeoutMs;
+    const node = await this.#enter(resource, { started: now, deadline, signal: undefined }, false);
     if (!node) return null;
     return (await this.#hold(node, undefined)).lease;
   }
@@ -269,7 +274,7 @@ export class ZooKeeperLock implements DistributedLock {
    */
   async #enter(resource: string, wait: Wait, waiting: boolean): Promise<Node | null> {
     const session = await this.#session.current();
-    const node = await this.#create(session, resource);
+    const node = await this.#create(session, resource, wait.deadline);
     try {
       // Both ride the session's connection back to back (ZooKeeper answers a session's requests in
       // order): one round trip for the fence and the first look at the queue.
@@ -279,22 +284,22 @@ export class ZooKeeperLock implements DistributedLock {
       this.options.onEvent?.({ type: 'queued', resource, node: node.name });
       const held = await this.#waitTurn(node, wait, waiting, firstList);
       if (held) return node;
-      await this.#remove(node);
+      await this.#remove(node, CLEANUP_MS);
       return null;
     } catch (error) {
       node.releasing = true;
-      await this.#remove(node);
+      await this.#remove(node, CLEANUP_MS).catch(() => false);
       throw error;
     }
   }
 
-  async #create(session: SessionHandle, resource: string): Promise<Node> {
+  async #create(session: SessionHandle, resource: string, deadline: number): Promise<Node> {
     const parent = this.keys(resource).node;
     const token = randomBytes(16).toString('base64url');
     const prefix = `${parent}/${NODE_PREFIX}${token}-`;
     let path: string;
     try {
-      path = await this.#createChild(session, resource, parent, prefix, token);
+      path = await this.#createChild(session, resource, parent, prefix, token, deadline);
     } catch (error) {
       // A connection loss may hide a znode the server did create for us: find it by token, delete it.
       if (error instanceof LockError && error.name === 'LockUnavailableError') {
@@ -308,6 +313,7 @@ export class ZooKeeperLock implements DistributedLock {
       path,
       name: path.slice(parent.length + 1),
       token,
+      deadline,
       fence: 0,
       lost: undefined,
       releasing: false,
@@ -318,14 +324,19 @@ export class ZooKeeperLock implements DistributedLock {
   /** The znode's stat gives the fence (czxid); the watch reports a deletion we did not ask for. */
   async #readFence(node: Node): Promise<void> {
     const { session, resource, path, token } = node;
-    const stat = await this.#request<Stat | null>(session, 'exists', resource, (cb) =>
-      session.client.exists(
-        path,
-        () => {
-          if (!node.releasing && this.#held.get(token) === node) this.#lose(node, 'not-held');
-        },
-        cb,
-      ),
+    const stat = await this.#request<Stat | null>(
+      session,
+      'exists',
+      resource,
+      (cb) =>
+        session.client.exists(
+          path,
+          () => {
+            if (!node.releasing && this.#held.get(token) === node) this.#lose(node, 'not-held');
+          },
+          cb,
+        ),
+      this.#limit(node.deadline),
     );
     if (!stat) throw new LockLostError(resource, 0, 'session');
     node.fence = czxidToFence(resource, stat.czxid);
@@ -337,17 +348,28 @@ export class ZooKeeperLock implements DistributedLock {
     parent: string,
     prefix: string,
     token: string,
+    deadline: number,
   ): Promise<string> {
     const create = () =>
-      this.#request<string>(session, 'create', resource, (cb) =>
-        session.client.create(prefix, Buffer.from(token), CreateMode.EPHEMERAL_SEQUENTIAL, cb),
+      this.#request<string>(
+        session,
+        'create',
+        resource,
+        (cb) => session.client.create(prefix, Buffer.from(token), CreateMode.EPHEMERAL_SEQUENTIAL, cb),
+        this.#limit(deadline),
       );
     try {
       return await create();
     } catch (error) {
       if (!hasZkCode(error, Exception.NO_NODE)) throw error;
       // First lock on this resource (or the root): create the persistent parents, then try again.
-      await this.#request<string>(session, 'mkdirp', resource, (cb) => session.client.mkdirp(parent, cb));
+      await this.#request<string>(
+        session,
+        'mkdirp',
+        resource,
+        (cb) => session.client.mkdirp(parent, cb),
+        this.#limit(deadline),
+      );
       return create();
     }
   }
@@ -359,13 +381,21 @@ export class ZooKeeperLock implements DistributedLock {
     token: string,
   ): Promise<void> {
     try {
-      const children = await this.#request<string[]>(session, 'getChildren', resource, (cb) =>
-        session.client.getChildren(parent, cb),
+      const children = await this.#request<string[]>(
+        session,
+        'getChildren',
+        resource,
+        (cb) => session.client.getChildren(parent, cb),
+        CLEANUP_MS,
       );
       const orphan = children.find((name) => name.startsWith(`${NODE_PREFIX}${token}-`));
       if (orphan) {
-        await this.#request<void>(session, 'remove', resource, (cb) =>
-          session.client.remove(`${parent}/${orphan}`, -1, (error) => cb(error, undefined)),
+        await this.#request<void>(
+          session,
+          'remove',
+          resource,
+          (cb) => session.client.remove(`${parent}/${orphan}`, -1, (error) => cb(error, undefined)),
+          CLEANUP_MS,
         );
       }
     } catch {
@@ -395,16 +425,21 @@ export class ZooKeeperLock implements DistributedLock {
       const deleted = new Promise<void>((resolve) => {
         fired = resolve;
       });
-      const stat = await this.#request<Stat | null>(session, 'exists', resource, (cb) =>
-        session.client.exists(
-          `${parent}/${predecessor}`,
-          () => {
-            if (abandoned) return;
-            this.options.onEvent?.({ type: 'watch-fired', resource, node: node.name, predecessor });
-            fired();
-          },
-          cb,
-        ),
+      const stat = await this.#request<Stat | null>(
+        session,
+        'exists',
+        resource,
+        (cb) =>
+          session.client.exists(
+            `${parent}/${predecessor}`,
+            () => {
+              if (abandoned) return;
+              this.options.onEvent?.({ type: 'watch-fired', resource, node: node.name, predecessor });
+              fired();
+            },
+            cb,
+          ),
+        this.#limit(wait.deadline),
       );
       if (!stat) continue;
       try {
@@ -422,19 +457,27 @@ export class ZooKeeperLock implements DistributedLock {
   /** The lock znodes under `node`'s resource, lowest sequence first. */
   async #list(node: Node): Promise<string[]> {
     const { session, resource } = node;
-    const children = await this.#request<string[]>(session, 'getChildren', resource, (cb) =>
-      session.client.getChildren(this.keys(resource).node, cb),
+    const children = await this.#request<string[]>(
+      session,
+      'getChildren',
+      resource,
+      (cb) => session.client.getChildren(this.keys(resource).node, cb),
+      this.#limit(node.deadline),
     );
     return children.filter((name) => name.startsWith(NODE_PREFIX)).sort(bySequence);
   }
 
   /** Deletes the node (version -1: whatever its data). Resolves `true` if it existed and is now gone. */
-  async #remove(node: Node): Promise<boolean> {
+  async #remove(node: Node, timeoutMs = this.options.operationTimeoutMs): Promise<boolean> {
     node.releasing = true;
     if (node.session.signal.aborted) return false;
     try {
-      await this.#request<void>(node.session, 'remove', node.resource, (cb) =>
-        node.session.client.remove(node.path, -1, (error) => cb(error, undefined)),
+      await this.#request<void>(
+        node.session,
+        'remove',
+        node.resource,
+        (cb) => node.session.client.remove(node.path, -1, (error) => cb(error, undefined)),
+        timeoutMs,
       );
       return true;
     } catch (error) {
@@ -449,8 +492,17 @@ export class ZooKeeperLock implements DistributedLock {
     operation: string,
     resource: string,
     start: (callback: (error: Error | Exception | null, result: T) => void) => void,
+    timeoutMs = this.options.operationTimeoutMs,
   ): Promise<T> {
-    return zkRequest(session, operation, resource, this.options.operationTimeoutMs, start);
+    return zkRequest(session, operation, resource, timeoutMs, start);
+  }
+
+  /**
+   * Timeout of a request made while acquiring: the operation timeout, but no later than the acquisition's
+   * deadline (at least 100 ms, so a request sent just before the deadline can still be answered).
+   */
+  #limit(deadline: number): number {
+    return Math.min(this.options.operationTimeoutMs, Math.max(100, Math.ceil(deadline - performance.now())));
   }
 }
 
