@@ -1,3 +1,4 @@
+import type { ClaimsCell } from './claimsSuite.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { LockCell } from './lockSuite.ts';
@@ -105,6 +106,34 @@ export function crashTable(cells: readonly CrashCell[]): TableData {
       c.boundMs ?? '-',
       c.withinBound === undefined ? '-' : c.withinBound ? 'yes' : 'NO',
       c.giveUps,
+    ]),
+  };
+}
+
+/** Claims per scenario and concurrency: medians, ratio to the lock-free baseline, reconcile verdict. */
+export function claimsTable(cells: readonly ClaimsCell[]): TableData {
+  return {
+    header: [
+      'scenario',
+      'in flight',
+      'claims/s',
+      '× lock-free',
+      'call p50 ms',
+      'call p99 ms',
+      'cmds/claim',
+      'retries',
+      'reconcile',
+    ],
+    rows: cells.map((c) => [
+      c.scenario,
+      c.inFlight,
+      Math.round(c.median.claimsPerSec),
+      fixed(c.median.ratio, 2),
+      fixed(c.median.latencyP50Ms, 2),
+      fixed(c.median.latencyP99Ms, 1),
+      fixed(c.median.commandsPerClaim, 1),
+      c.median.retries,
+      c.median.reconciled ? 'ok' : 'FAILED',
     ]),
   };
 }
