@@ -2,6 +2,7 @@ import type { ClaimsCell } from './claimsSuite.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { LockCell } from './lockSuite.ts';
+import type { PipelineCell } from './pipelineSuite.ts';
 import { median } from './report.ts';
 
 /** A table's header and rows, printed as plain text (table) or Markdown (markdownTable). */
@@ -134,6 +135,32 @@ export function claimsTable(cells: readonly ClaimsCell[]): TableData {
       fixed(c.median.commandsPerClaim, 1),
       c.median.retries,
       c.median.reconciled ? 'ok' : 'FAILED',
+    ]),
+  };
+}
+
+/** Pipeline scenarios: medians of accepted/s, paid/s and claim→paid latency; hot over spread paid/s. */
+export function pipelineTable(cells: readonly PipelineCell[]): TableData {
+  return {
+    header: [
+      'scenario',
+      'clients',
+      'accepted/s',
+      'paid/s',
+      '× 100 packets',
+      'claim→paid p50 ms',
+      'p99 ms',
+      'all paid',
+    ],
+    rows: cells.map((c) => [
+      c.scenario,
+      c.clients,
+      Math.round(c.median.acceptedPerSec),
+      Math.round(c.median.paidPerSec),
+      fixed(c.median.ratioToSpread, 2),
+      Math.round(c.median.p50Ms),
+      Math.round(c.median.p99Ms),
+      c.median.allPaid ? 'yes' : 'NO',
     ]),
   };
 }
