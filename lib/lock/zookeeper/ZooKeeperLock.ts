@@ -33,6 +33,8 @@ interface Node {
   lost: LockLostError | undefined;
   /** True from the moment our own release starts: the znode's deletion is then expected. */
   releasing: boolean;
+  /** True once the znode was deleted by someone else (an operator, or the server with our session). */
+  gone: boolean;
   readonly onLost: Set<(error: LockLostError) => void>;
 }
 
@@ -317,6 +319,7 @@ export class ZooKeeperLock implements DistributedLock {
       fence: 0,
       lost: undefined,
       releasing: false,
+      gone: false,
       onLost: new Set(),
     };
   }
@@ -332,7 +335,9 @@ export class ZooKeeperLock implements DistributedLock {
         session.client.exists(
           path,
           () => {
-            if (!node.releasing && this.#held.get(token) === node) this.#lose(node, 'not-held');
+            if (node.releasing) return;
+            node.gone = true;
+            if (this.#held.get(token) === node) this.#lose(node, 'not-held');
           },
           cb,
         ),
@@ -405,8 +410,9 @@ export class ZooKeeperLock implements DistributedLock {
 
   /**
    * The recipe's loop: list the children; the lowest holds; otherwise watch the immediate predecessor and
-   * wait for its deletion, then list again (a predecessor that gave up does not mean we are first). A
-   * predecessor that vanished between the list and the watch (`exists` finds nothing) means: list again.
+   * wait for its deletion, then list again (a predecessor that gave up does not mean we are first), unless
+   * the predecessor was the lowest. A predecessor that vanished between the list and the watch (`exists`
+   * finds nothing) means: list again.
    */
   async #waitTurn(node: Node, wait: Wait, waiting: boolean, firstList: Promise<string[]>): Promise<boolean> {
     const { session, resource } = node;
@@ -450,6 +456,12 @@ export class ZooKeeperLock implements DistributedLock {
       } catch (error) {
         abandoned = true;
         throw error;
+      }
+      // The predecessor was the lowest znode, and a znode created since has a higher sequence than ours:
+      // with it gone we are the lowest, no need to list again (one round trip less per handoff).
+      if (index === 1) {
+        if (node.gone) throw new LockLostError(resource, node.fence, 'not-held');
+        return true;
       }
     }
   }
