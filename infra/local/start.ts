@@ -24,6 +24,8 @@ red-packet payouts, local stack
   claims queue ${stack.queues.queueUrl}
   DLQ          ${stack.queues.deadLetterQueueUrl}
   Redis        ${stack.redisUrl}
+The operator CLI (npx red-packets --help) finds them with:
+  export REDIS_URL=${stack.redisUrl} SQS_ENDPOINT=${stack.sqsEndpoint} CLAIMS_QUEUE_URL=${stack.queues.queueUrl}
 Ctrl-C stops everything.`);
 process.send?.({
   type: 'ready',

@@ -65,7 +65,7 @@ export function parseBatchFile(
     const user = userId as string;
     const seen = firstLine.get(user);
     if (seen !== undefined) {
-      errors.push({ line, code: 'duplicate_row', message: `user ${user} is already paid on line ${seen}` });
+      errors.push({ line, code: 'duplicate_row', message: `user ${user} is already listed on line ${seen}` });
       continue;
     }
     firstLine.set(user, line);

@@ -6,14 +6,16 @@ import { describeFileErrors } from './submitPayoutFile.ts';
 const SHOWN_ITEMS = 20;
 
 const rate = (count: number, ms: number) => (ms > 0 ? `${Math.round((count * 1000) / ms)}/s` : '-');
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 /** The human-readable report of `payouts submit`. */
 export function formatSubmitReport(report: SubmitFileReport): string {
   const out = [`batch ${report.batchId} for packet ${report.packetId} from ${report.file}`];
-  out.push(`  rows        ${report.rows} (${report.invalid.length} invalid, skipped)`);
+  const skipped = report.invalid.length > 0 ? ` (${report.invalid.length} invalid, skipped)` : '';
+  out.push(`  rows        ${report.rows}${skipped}`);
   if (report.invalid.length > 0) out.push(describeFileErrors(report.invalid).replace(/^/gm, '  '));
   out.push(
-    `  sent        ${report.sent} in ${(report.sendMs / 1000).toFixed(1)} s (${rate(report.sent, report.sendMs)})`,
+    `  sent        ${report.sent} in ${duration(report.sendMs)} (${rate(report.sent, report.sendMs)})`,
   );
   if (report.sendFailures.length > 0) {
     out.push(`  NOT SENT    ${report.sendFailures.length} (submit the same file again to send them):`);
@@ -24,7 +26,7 @@ export function formatSubmitReport(report: SubmitFileReport): string {
     out.push(formatBatchStatus(report.status, 'line'));
     if (report.settleMs !== null) {
       out.push(
-        `  settled in  ${(report.settleMs / 1000).toFixed(1)} s (${rate(report.status.paid, report.settleMs)} paid)`,
+        `  settled in  ${duration(report.settleMs)} (${rate(report.status.paid, report.settleMs)} paid)`,
       );
     }
   } else {

@@ -40,6 +40,7 @@ export function createProgressBar(
   const started = options.startedAt ?? now();
   let drawnAt = Number.NEGATIVE_INFINITY;
   let last = 0;
+  let drawn: number | undefined;
   const render = (done: number) => {
     const share = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(share * WIDTH);
@@ -52,7 +53,9 @@ export function createProgressBar(
     last = done;
     const at = now();
     if (!final && at - drawnAt < everyMs) return;
+    if (final && !tty && drawn === done) return; // a log already has this exact line
     drawnAt = at;
+    drawn = done;
     stream.write(tty ? `\r${render(done)}${final ? '\n' : ''}` : `${render(done)}\n`);
   };
   return {

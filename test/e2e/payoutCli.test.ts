@@ -151,7 +151,7 @@ describe('operator CLI: payouts from a file through the local stack', () => {
       [
         'duplicate rows',
         'userId,amount\nu1,10\nu2,5\nu1,10\n',
-        /line 4: duplicate_row: user u1 is already paid on line 2/,
+        /line 4: duplicate_row: user u1 is already listed on line 2/,
       ],
       ['empty file', '', /line 0: empty_file/],
       ['header only', 'userId,amount\n', /line 0: empty_file/],

@@ -25,6 +25,14 @@ describe('createProgressBar', () => {
     ]);
   });
 
+  it('in a log, does not repeat the last line when finishing at the same count', () => {
+    const out = stream(false);
+    const bar = createProgressBar(out, 'sending', 5, { now: () => 0 });
+    bar.update(5);
+    bar.finish(5);
+    expect(out.chunks).toHaveLength(1);
+  });
+
   it('on a TTY, redraws one line in place and ends it when finished', () => {
     let now = 0;
     const out = stream(true);
@@ -34,6 +42,7 @@ describe('createProgressBar', () => {
     bar.update(2);
     bar.finish();
     expect(out.chunks.every((c) => c.startsWith('\r'))).toBe(true);
+    expect(out.chunks).toHaveLength(3); // a TTY line is always redrawn at the end, to end the line
     expect(out.chunks.at(-1)).toBe('\rpaying [###############---------------] 50% 2/4 1/s\n');
   });
 });
