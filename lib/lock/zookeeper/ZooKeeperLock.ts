@@ -123,6 +123,10 @@ export class ZooKeeperLock implements DistributedLock {
     return removed && node.lost === undefined;
   }
 
+  /**
+   * A ZooKeeper lease has no TTL to push back (it lasts as long as the session), so `ttlMs` is ignored:
+   * this checks that the znode still exists and refreshes `expiresAt` (now + session timeout).
+   */
   async extend(lease: Lease): Promise<Lease> {
     const node = this.#live(lease);
     const stat = await this.#request<Stat | null>(node.session, 'exists', lease.resource, (cb) =>

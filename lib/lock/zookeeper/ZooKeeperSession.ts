@@ -72,14 +72,11 @@ export class ZooKeeperSession {
   current(): Promise<SessionHandle> {
     if (this.#closed) return Promise.reject(new LockUnavailableError('connect', 'the session was closed'));
     const current = this.#current;
-    if (current) {
-      // A lost session is replaced on the next call; a failed opening is retried on the next call.
-      return current.then(
-        (handle) => (handle.signal.aborted ? this.#open() : handle),
-        () => this.#open(),
-      );
-    }
-    return this.#open();
+    if (!current) return this.#open();
+    // A lost session is replaced on the next call, a failed opening retried; concurrent callers that saw
+    // the same stale session share one replacement.
+    const replace = () => (this.#current === current ? this.#open() : this.current());
+    return current.then((handle) => (handle.signal.aborted ? replace() : handle), replace);
   }
 
   /** Closes every client: the server deletes their ephemeral znodes (locks held are released). */

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   isRetryableError,
+  LockFenceError,
   LockLostError,
   LockOptionsError,
   LockTimeoutError,
+  LockUnavailableError,
   LockValueError,
 } from '../../../lib/lock/index.ts';
 
@@ -41,5 +43,19 @@ describe('lock errors', () => {
     ['a string', false],
   ])('classifies %s as retryable=%s', (error, expected) => {
     expect(isRetryableError(error)).toBe(expected);
+  });
+});
+
+describe('errors of the ZooKeeper backend', () => {
+  it('LockUnavailableError is retryable, LockFenceError is not, a lost session is a LockLostError', () => {
+    const unavailable = new LockUnavailableError('create', 'no reply within 5000 ms', { resource: 'p1' });
+    expect(unavailable).toMatchObject({ name: 'LockUnavailableError', operation: 'create', resource: 'p1' });
+    expect(isRetryableError(unavailable)).toBe(true);
+    const fence = new LockFenceError('p1', '9007199254740993', 'outside 1 .. 2^53 - 1');
+    expect(fence).toMatchObject({ name: 'LockFenceError', fence: '9007199254740993' });
+    expect(isRetryableError(fence)).toBe(false);
+    const lost = new LockLostError('p1', 42, 'session');
+    expect(lost.message).toContain('ZooKeeper session');
+    expect(isRetryableError(lost)).toBe(true);
   });
 });
