@@ -19,10 +19,17 @@ async function throughput(
   redis: Redis,
 ): Promise<ThroughputReport> {
   const contender = await contenderNamed(task.contender).open(context(redis));
-  const report: ThroughputReport = { type: 'report', ops: 0, opsInWindow: 0, failures: 0, waits: [] };
+  const report: ThroughputReport = {
+    type: 'report',
+    ops: 0,
+    opsInWindow: 0,
+    failures: 0,
+    waits: [],
+    perLoop: Array.from({ length: task.loops }, () => 0),
+  };
   const stopAt = performance.now() + task.durationMs;
   const pick = () => task.resources[Math.floor(Math.random() * task.resources.length)] as string;
-  const loop = async () => {
+  const loop = async (_: unknown, index: number) => {
     while (performance.now() < stopAt) {
       const resource = pick();
       try {
@@ -33,7 +40,10 @@ async function throughput(
         continue;
       }
       report.ops++;
-      if (performance.now() <= stopAt) report.opsInWindow++;
+      if (performance.now() <= stopAt) {
+        report.opsInWindow++;
+        report.perLoop[index] = (report.perLoop[index] ?? 0) + 1;
+      }
     }
   };
   await Promise.all(Array.from({ length: task.loops }, loop));

@@ -4,7 +4,7 @@ import { commandCount, runTask, share } from './benchProcesses.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import { counterKey, type LockTask, type ThroughputReport } from './lockTask.ts';
 import type { StepReporter } from './progress.ts';
-import { median, percentile } from './report.ts';
+import { jainIndex, median, percentile } from './report.ts';
 
 /** How the increments spread: all on one hot resource, or uniformly over 100. */
 export const SHAPES = [
@@ -37,6 +37,11 @@ export interface LockRun {
   waitMaxMs: number;
   commandsPerOp: number;
   failures: number;
+  /**
+   * Jain's fairness index over the loops' increments in the window: 1 when every loop got the same share,
+   * 1/n when one of n loops got everything (a lock that lets the releaser re-acquire starves the rest).
+   */
+  fairness: number;
   /** The counters add up to the increments completed (no lost update). */
   counterOk: boolean;
   /** ops/s over the lock-free baseline's ops/s in the same repeat of the same cell. */
@@ -108,7 +113,14 @@ async function measure(
 ): Promise<Omit<LockRun, 'ratioToLockFree'>> {
   const { workers, admin, durationMs } = options;
   const before = await commandCount(admin);
-  const empty: ThroughputReport = { type: 'report', ops: 0, opsInWindow: 0, failures: 0, waits: [] };
+  const empty: ThroughputReport = {
+    type: 'report',
+    ops: 0,
+    opsInWindow: 0,
+    failures: 0,
+    waits: [],
+    perLoop: [],
+  };
   const reports = await Promise.all(
     workers.map((worker, i) => {
       const loops = share(inFlight, workers.length, i);
@@ -127,6 +139,7 @@ async function measure(
     waitMaxMs: waits.at(-1) ?? 0,
     commandsPerOp: commands / Math.max(1, ops),
     failures: reports.reduce((n, r) => n + r.failures, 0),
+    fairness: jainIndex(reports.flatMap((r) => r.perLoop)),
     counterOk: counters.reduce((n, v) => n + Number(v ?? 0), 0) === ops,
   };
 }
@@ -140,6 +153,7 @@ function medianRun(runs: readonly LockRun[]): LockRun {
     waitMaxMs: m((r) => r.waitMaxMs),
     commandsPerOp: m((r) => r.commandsPerOp),
     failures: runs.reduce((n, r) => n + r.failures, 0),
+    fairness: m((r) => r.fairness),
     counterOk: runs.every((r) => r.counterOk),
     ratioToLockFree: m((r) => r.ratioToLockFree),
   };

@@ -31,6 +31,8 @@ export interface ThroughputReport {
   failures: number;
   /** Acquire wait of every increment, ms (empty for the lock-free baseline). */
   waits: number[];
+  /** Increments each loop completed inside the window: how evenly the lock was shared. */
+  perLoop: number[];
 }
 
 /** Reply to a hold or wait task. */

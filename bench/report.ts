@@ -68,3 +68,10 @@ export function markdownTable(
   const line = (cells: ReadonlyArray<string | number>) => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map((_, i) => (i === 0 ? ':--' : '--:'))), ...rows.map(line)].join('\n');
 }
+
+/** Jain's fairness index of `shares`: (Σx)² / (n·Σx²), 1 for equal shares, 1/n for one taker; 1 when empty. */
+export function jainIndex(shares: readonly number[]): number {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const squares = shares.reduce((a, b) => a + b * b, 0);
+  return squares === 0 ? 1 : (sum * sum) / (shares.length * squares);
+}

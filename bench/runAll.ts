@@ -1,0 +1,226 @@
+/**
+ * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP, payout
+ * batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
+ * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
+ * README's benchmark section between their marker comments. Knobs: those of each suite's own script
+ * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, batch) and
+ * BENCH_NO_README=1 (write results and charts only).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { forkWorkers } from './benchProcesses.ts';
+import { startBenchServers } from './benchServers.ts';
+import { batchChart, type Chart, claimsChart, crashChart, lockCharts, pipelineChart } from './charts.ts';
+import { CLAIMS_PROCESSES, claimsOptionsFromEnv, claimsWorkerFile } from './claimsBench.ts';
+import { type ClaimsCell, claimsSuiteSteps, runClaimsSuite } from './claimsSuite.ts';
+import { crashOptionsFromEnv } from './crashBench.ts';
+import { type CrashCell, crashSuiteSteps, runCrashSuite } from './crashSuite.ts';
+import { LOCK_PROCESSES, lockOptionsFromEnv, lockWorkerFile, withoutMissingBackends } from './lockBench.ts';
+import { type LockCell, lockSuiteSteps, runLockSuite } from './lockSuite.ts';
+import { pipelineOptionsFromEnv, startPipelineStack } from './pipelineBench.ts';
+import { type PipelineCell, pipelineSuiteSteps, runPipelineSuite } from './pipelineSuite.ts';
+import { clock, createProgress, type Phase } from './progress.ts';
+import { benchReadme, summarySection } from './readmeContent.ts';
+import { updateMarkedSection } from './readmeSections.ts';
+import { table } from './report.ts';
+import { claimsTable, crashTable, headToHeadTable, lockTable, pipelineTable } from './tables.ts';
+import { evaluateTargets, targetsTable } from './targets.ts';
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const batchScript = fileURLToPath(new URL('./batchBench.ts', import.meta.url));
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+
+const lockEnv = lockOptionsFromEnv();
+const crashEnv = crashOptionsFromEnv();
+const claimsOptions = claimsOptionsFromEnv();
+const pipelineOptions = pipelineOptionsFromEnv();
+const hasBatch = existsSync(batchScript);
+const avgTtlSec = crashEnv.ttls.reduce((a, b) => a + b, 0) / Math.max(1, crashEnv.ttls.length) / 1000;
+
+const phases: Phase[] = [
+  {
+    name: 'lock',
+    steps: lockSuiteSteps(lockEnv),
+    estimateSec: lockSuiteSteps(lockEnv) * (lockEnv.durationMs / 1000 + 0.3),
+  },
+  {
+    name: 'crash',
+    steps: crashSuiteSteps(crashEnv),
+    estimateSec: crashSuiteSteps(crashEnv) * (avgTtlSec + 2),
+  },
+  {
+    name: 'claims',
+    steps: claimsSuiteSteps(claimsOptions),
+    estimateSec: claimsSuiteSteps(claimsOptions) * (claimsOptions.durationMs / 1000 + 0.4),
+  },
+  {
+    name: 'pipeline',
+    steps: pipelineSuiteSteps(pipelineOptions),
+    estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
+  },
+  ...(hasBatch ? [{ name: 'batch', steps: 1, estimateSec: 90 }] : []),
+].filter((p) => !skip.has(p.name));
+const progress = createProgress(phases);
+const runs = (name: string) => phases.some((p) => p.name === name);
+const phaseSeconds: Record<string, number> = {};
+
+let lock: LockCell[] = [];
+let crash: CrashCell[] = [];
+let claims: ClaimsCell[] = [];
+let pipeline: PipelineCell[] = [];
+let batch: Record<string, unknown> | undefined;
+let contenders: string[] = lockEnv.contenders;
+let zookeeperMissing: string | undefined;
+
+const servers = await startBenchServers({ zookeeper: runs('lock') || runs('crash') });
+try {
+  zookeeperMissing = servers.zookeeperMissing;
+  contenders = withoutMissingBackends(lockEnv.contenders, zookeeperMissing);
+  if (runs('lock')) {
+    const workers = await forkWorkers(lockWorkerFile, LOCK_PROCESSES, servers.env);
+    try {
+      lock = await runLockSuite({
+        ...lockEnv,
+        contenders,
+        workers,
+        admin: servers.admin,
+        step: progress.phase('lock'),
+      });
+    } finally {
+      for (const w of workers) w.kill();
+    }
+    phaseSeconds.lock = progress.end('lock');
+  }
+  if (runs('crash')) {
+    const crashContenders = withoutMissingBackends(crashEnv.contenders, zookeeperMissing);
+    crash = await runCrashSuite({
+      ...crashEnv,
+      contenders: crashContenders,
+      workerFile: lockWorkerFile,
+      env: servers.env,
+      step: progress.phase('crash'),
+    });
+    phaseSeconds.crash = progress.end('crash');
+  }
+  if (runs('claims')) {
+    const workers = await forkWorkers(claimsWorkerFile, CLAIMS_PROCESSES, servers.env);
+    try {
+      claims = await runClaimsSuite({
+        ...claimsOptions,
+        workers,
+        admin: servers.admin,
+        step: progress.phase('claims'),
+      });
+    } finally {
+      for (const w of workers) w.kill();
+    }
+    phaseSeconds.claims = progress.end('claims');
+  }
+} finally {
+  await servers.stop();
+}
+if (runs('pipeline')) {
+  const step = progress.phase('pipeline');
+  step('starting the local stack');
+  const stack = await startPipelineStack(pipelineOptions.pollers);
+  try {
+    pipeline = await runPipelineSuite({ ...pipelineOptions, stack, step });
+  } finally {
+    await stack.stop();
+  }
+  phaseSeconds.pipeline = progress.end('pipeline');
+}
+if (runs('batch')) {
+  progress.phase('batch')(`npm run bench:batch (${process.env.BENCH_BATCH_ITEMS ?? '100000'} rows)`);
+  batch = await runBatchBench();
+  phaseSeconds.batch = progress.end('batch');
+}
+
+const wallSec = progress.elapsedSec();
+const targets = evaluateTargets({ lock, crash, claims, wallSec });
+const charts: Chart[] = [
+  ...lockCharts(lock),
+  ...(crash.length ? [crashChart(crash)] : []),
+  ...(claims.length ? [claimsChart(claims)] : []),
+  ...(pipeline.length ? [pipelineChart(pipeline)] : []),
+  ...(batch ? [batchChart(batch)] : []),
+];
+mkdirSync(`${resultsDir}${stamp}`, { recursive: true });
+for (const chart of charts) writeFileSync(`${resultsDir}${stamp}/${chart.name}.svg`, chart.svg);
+const results = {
+  startedAt: startedAt.toISOString(),
+  wallSec,
+  phaseSeconds,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverageAtEnd: loadavg() },
+  options: {
+    lock: { ...lockEnv, contenders, processes: LOCK_PROCESSES },
+    crash: crashEnv,
+    claims: claimsOptions,
+    pipeline: pipelineOptions,
+  },
+  zookeeperMissing,
+  targets,
+  lock,
+  crash,
+  claims,
+  pipeline,
+  batch,
+  charts: charts.map((c) => `${stamp}/${c.name}.svg`),
+};
+writeFileSync(`${resultsDir}${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
+
+for (const [title, t] of [
+  ['Targets', targetsTable(targets)],
+  ['Lock', lockTable(lock)],
+  ['Ours vs the libraries', headToHeadTable(lock)],
+  ['Crash recovery', crashTable(crash)],
+  ['Claims', claimsTable(claims)],
+  ['Pipeline', pipelineTable(pipeline)],
+] as const) {
+  if (t.rows.length) console.log(`\n${title}\n${table(t.header, t.rows)}`);
+}
+if (batch) console.log(`\nPayout batch\n${JSON.stringify(batch, null, 2)}`);
+if (process.env.BENCH_NO_README !== '1' && skip.size === 0) {
+  const content = { stamp, results, charts };
+  updateMarkedSection(
+    fileURLToPath(new URL('./README.md', import.meta.url)),
+    'bench:results',
+    benchReadme(content),
+  );
+  updateMarkedSection(
+    fileURLToPath(new URL('../README.md', import.meta.url)),
+    'bench:summary',
+    summarySection(content),
+  );
+}
+console.log(`\nwritten ${resultsDir}${stamp}.json and ${charts.length} charts in ${resultsDir}${stamp}/`);
+console.log(`total wall time ${clock(wallSec)} (${Math.round(wallSec)} s)`);
+if (lock.some((c) => !c.median.counterOk) || claims.some((c) => !c.median.reconciled)) process.exitCode = 1;
+
+/** Runs the lead's `bench/batchBench.ts` as its own process; resolves with the results JSON it wrote. */
+async function runBatchBench(): Promise<Record<string, unknown> | undefined> {
+  const before = Date.now();
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', batchScript], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout.pipe(process.stderr);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const written = readdirSync(resultsDir)
+    .filter((f) => /^batch-.*\.json$/.test(f) && statSync(`${resultsDir}${f}`).mtimeMs >= before)
+    .sort();
+  const file = written.at(-1);
+  if (!file) {
+    process.stderr.write(`bench:batch exited with ${code} and wrote no results\n`);
+    return undefined;
+  }
+  return {
+    ...(JSON.parse(readFileSync(`${resultsDir}${file}`, 'utf8')) as Record<string, unknown>),
+    exitCode: code,
+    file,
+  };
+}
