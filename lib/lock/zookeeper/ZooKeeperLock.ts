@@ -35,6 +35,8 @@ interface Node {
   releasing: boolean;
   /** True once the znode was deleted by someone else (an operator, or the server with our session). */
   gone: boolean;
+  /** Stops listening to the session's loss (set while held; one listener per lease must not pile up). */
+  detach: () => void;
   readonly onLost: Set<(error: LockLostError) => void>;
 }
 
@@ -119,6 +121,7 @@ export class ZooKeeperLock implements DistributedLock {
     this.#held.delete(lease.token);
     node.releasing = true;
     node.onLost.clear();
+    node.detach();
     const removed = await this.#remove(node);
     return removed && node.lost === undefined;
   }
@@ -212,6 +215,7 @@ export class ZooKeeperLock implements DistributedLock {
   #lose(node: Node, reason: 'not-held' | 'session', cause?: unknown): LockLostError {
     if (node.lost) return node.lost;
     node.lost = new LockLostError(node.resource, node.fence, reason, cause);
+    node.detach();
     for (const listener of node.onLost) listener(node.lost);
     node.onLost.clear();
     return node.lost;
@@ -243,7 +247,7 @@ export class ZooKeeperLock implements DistributedLock {
     this.#held.set(node.token, node);
     const onSessionLost = () => this.#lose(node, 'session', node.session.signal.reason);
     node.session.signal.addEventListener('abort', onSessionLost, { once: true });
-    node.onLost.add(() => node.session.signal.removeEventListener('abort', onSessionLost));
+    node.detach = () => node.session.signal.removeEventListener('abort', onSessionLost);
     try {
       const keys = [lease.key];
       const args = [String(lease.fence), lease.expiresAt];
@@ -324,6 +328,7 @@ export class ZooKeeperLock implements DistributedLock {
       lost: undefined,
       releasing: false,
       gone: false,
+      detach: () => {},
       onLost: new Set(),
     };
   }
