@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type Client, createClient, State } from 'node-zookeeper-client';
 import { LockOptionsError, LockUnavailableError } from '../errors.ts';
 
@@ -144,6 +145,8 @@ export class ZooKeeperSession {
       retries: 0,
     });
     const lost = new AbortController();
+    // Every waiter and every request in flight listens to it: many at once is normal, not a leak.
+    setMaxListeners(0, lost.signal);
     let connected = false;
     // performance.now() of the last reply from the server. node-zookeeper-client pings but never notices
     // that the replies stopped (a frozen server, a silent network partition), so the session checks itself.
