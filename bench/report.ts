@@ -60,13 +60,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** A GitHub-flavoured Markdown table; columns after the first are right-aligned. */
+/** A GitHub-flavoured Markdown table; columns of numbers (or ratios such as `1.25×`) are right-aligned. */
 export function markdownTable(
   header: readonly string[],
   rows: ReadonlyArray<ReadonlyArray<string | number>>,
 ): string {
   const line = (cells: ReadonlyArray<string | number>) => `| ${cells.map(String).join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? ':--' : '--:'))), ...rows.map(line)].join('\n');
+  const numeric = (i: number) =>
+    rows.length > 0 && rows.every((row) => /^(-?[\d.]+×?|-)$/.test(String(row[i] ?? '')));
+  return [line(header), line(header.map((_, i) => (numeric(i) ? '--:' : ':--'))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
 /** Jain's fairness index of `shares`: (Σx)² / (n·Σx²), 1 for equal shares, 1/n for one taker; 1 when empty. */

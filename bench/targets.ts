@@ -29,7 +29,12 @@ export function evaluateTargets(inputs: TargetInputs): TargetVerdict[] {
     inputs.lock.find((c) => c.shape === HOT && c.inFlight === top && c.contender === name);
   for (const ours of ['getset', 'getset (pipelined)']) {
     const mine = cell(ours);
-    for (const library of ['redlock (tuned)', 'redis-semaphore (tuned)']) {
+    for (const library of [
+      'redlock (tuned)',
+      'redis-semaphore (tuned)',
+      'redlock (short retries)',
+      'redis-semaphore (short retries)',
+    ]) {
       const theirs = cell(library);
       if (!mine || !theirs) continue;
       const ratio = opsRatio(mine, theirs);

@@ -14,10 +14,12 @@ export const CONTENDERS: readonly LockContender[] = [
   ourLock('set-nx-px', false),
   ourLock('getset', true),
   ourLock('set-nx-px', true),
-  redlock(false),
-  redlock(true),
-  redisSemaphore(false),
-  redisSemaphore(true),
+  redlock('default'),
+  redlock('tuned'),
+  redlock('short retries'),
+  redisSemaphore('default'),
+  redisSemaphore('tuned'),
+  redisSemaphore('short retries'),
   zooKeeper,
 ];
 

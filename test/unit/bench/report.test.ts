@@ -21,7 +21,9 @@ describe('bench statistics', () => {
     expect(jainIndex([])).toBe(1);
   });
 
-  it('markdownTable right-aligns every column but the first', () => {
-    expect(markdownTable(['a', 'b'], [['x', 1]])).toBe('| a | b |\n| :-- | --: |\n| x | 1 |');
+  it('markdownTable right-aligns the columns of numbers', () => {
+    expect(markdownTable(['a', 'b', 'c'], [['x', 1, '1.5×']])).toBe(
+      '| a | b | c |\n| :-- | --: | --: |\n| x | 1 | 1.5× |',
+    );
   });
 });
