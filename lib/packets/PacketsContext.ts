@@ -4,7 +4,10 @@ import type { RandomInt } from './random.ts';
 
 /** What the packet operations share: the Redis client, the packet lock, and injectable time and randomness. */
 export interface PacketsContext {
-  /** An ioredis client; the lock must use the same server (the commit checks its lock key). */
+  /**
+   * An ioredis client holding the packets. The lock's fenced commit runs here: a Redis lock must use this
+   * server (the commit checks its lock key); a ZooKeeper lock records its fences here.
+   */
   readonly redis: Redis;
   readonly lock: DistributedLock;
   /** Prefix of the packet keys. @defaultValue `'rp:'` */
