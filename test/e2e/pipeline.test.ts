@@ -191,7 +191,7 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
 
   it('the offline process SIGKILLed mid-run and restarted: every accepted claim ends paid or rejected', async () => {
     const packetId = await createPacket({ totalAmount: 50_000, count: 40 });
-    const users = Array.from({ length: 60 }, (_, i) => `k${i}`);
+    const users = Array.from({ length: 150 }, (_, i) => `k${i}`);
     const accepted = new Set<string>();
     const turnedAway = new Set<string>(); // 410: the packet was exhausted before this user's first claim
     const answer = (user: string, reply: { status: number; body: Record<string, unknown> } | undefined) => {
@@ -201,7 +201,8 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
     const sending = (async () => {
       for (const u of users) answer(u, await claim(packetId, u).catch(() => undefined));
     })();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Kill once a few claims are in (not after a fixed time: a fast machine takes them all in 300 ms).
+    await api.eventually(async () => (accepted.size >= 5 ? true : undefined), 30_000);
     await api.stack.killOffline();
     await sending; // requests during the outage fail: those claims were never accepted
     const acceptedBeforeRestart = accepted.size;
