@@ -1,6 +1,6 @@
 /**
  * `npm run bench:claims`: one hot packet, groups of 1, 10 and 50 claims, 16 and 128 groups in flight over
- * 2 processes, against the lock-free baseline (one script per claim, a group's scripts sent together; the
+ * 2 processes (and groups of 10 under the ZooKeeper backend when its server starts), against the lock-free baseline (one script per claim, a group's scripts sent together; the
  * better of its two rows in the same round). See claimsSuite.ts. Knobs: BENCH_CLAIMS_DURATION_MS per run
  * (1500), BENCH_REPEATS (3), BENCH_CLAIMS_IN_FLIGHT (16,128).
  */
@@ -27,12 +27,15 @@ export function claimsOptionsFromEnv() {
 
 if (import.meta.main) {
   const options = claimsOptionsFromEnv();
-  const servers = await startBenchServers({ zookeeper: false });
+  const servers = await startBenchServers({ zookeeper: true });
+  const withZooKeeper = { ...options, zookeeper: servers.zookeeperConnect !== undefined };
   const workers = await forkWorkers(claimsWorkerFile, CLAIMS_PROCESSES, servers.env);
-  const progress = createProgress([{ name: 'claims', steps: claimsSuiteSteps(options), estimateSec: 50 }]);
+  const progress = createProgress([
+    { name: 'claims', steps: claimsSuiteSteps(withZooKeeper), estimateSec: 60 },
+  ]);
   try {
     const cells = await runClaimsSuite({
-      ...options,
+      ...withZooKeeper,
       workers,
       admin: servers.admin,
       step: progress.phase('claims'),

@@ -4,6 +4,7 @@
  * (one script per claim), and report claims decided and per-call latency.
  */
 import { Redis } from 'ioredis';
+import { createLockBackend, type LockBackend } from '../lib/lock/createLockBackend.ts';
 import { claimIdFor, createRedPackets, packetKeys } from '../lib/packets/index.ts';
 import { serveTasks } from './benchProcesses.ts';
 import { lockFreeClaim } from './lockFreeClaim.ts';
@@ -11,6 +12,8 @@ import { lockFreeClaim } from './lockFreeClaim.ts';
 export interface ClaimsTask {
   type: 'run';
   mode: 'lock-free' | 'locked';
+  /** The packet lock of `locked` runs. @defaultValue `'redis-getset'` */
+  backend?: LockBackend;
   packetId: string;
   loops: number;
   groupSize: number;
@@ -28,7 +31,11 @@ export interface ClaimsReport {
 
 async function run(task: ClaimsTask): Promise<ClaimsReport> {
   const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-  const rp = createRedPackets(redis);
+  const backend = createLockBackend(redis, {
+    backend: task.backend ?? 'redis-getset',
+    ...(process.env.ZOOKEEPER_CONNECT ? { zookeeperConnect: process.env.ZOOKEEPER_CONNECT } : {}),
+  });
+  const rp = createRedPackets(redis, { lock: backend.lock });
   const keys = packetKeys('rp:', task.packetId);
   const out: ClaimsReport = { type: 'report', claims: 0, paid: 0, retries: 0, latencies: [] };
   const stopAt = performance.now() + task.durationMs;
@@ -70,6 +77,7 @@ async function run(task: ClaimsTask): Promise<ClaimsReport> {
     }
   };
   await Promise.all(Array.from({ length: task.loops }, loop));
+  await backend.close();
   redis.disconnect();
   return out;
 }

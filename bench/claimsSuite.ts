@@ -6,14 +6,28 @@ import type { ClaimsReport, ClaimsTask } from './claimsBenchWorker.ts';
 import type { StepReporter } from './progress.ts';
 import { median, percentile } from './report.ts';
 
+/** One claims scenario: the path, the group size, and (locked) the packet lock's backend. */
+export interface ClaimsScenario {
+  mode: ClaimsTask['mode'];
+  groupSize: number;
+  /** @defaultValue `'redis-getset'` */
+  backend?: ClaimsTask['backend'];
+}
+
 /** The claims scenarios: lock-free baselines first, then `processItems` with growing groups. */
-export const CLAIMS_SCENARIOS: ReadonlyArray<{ mode: ClaimsTask['mode']; groupSize: number }> = [
+export const CLAIMS_SCENARIOS: readonly ClaimsScenario[] = [
   { mode: 'lock-free', groupSize: 1 },
   { mode: 'lock-free', groupSize: 10 },
   { mode: 'locked', groupSize: 1 },
   { mode: 'locked', groupSize: 10 },
   { mode: 'locked', groupSize: 50 },
 ];
+
+/** The scenarios of a run: with a ZooKeeper server, groups of 10 under the ZooKeeper backend too. */
+export const claimsScenarios = (zookeeper: boolean): readonly ClaimsScenario[] =>
+  zookeeper
+    ? [...CLAIMS_SCENARIOS, { mode: 'locked', groupSize: 10, backend: 'zookeeper' }]
+    : CLAIMS_SCENARIOS;
 
 /** Options of {@link runClaimsSuite}. */
 export interface ClaimsSuiteOptions {
@@ -24,6 +38,8 @@ export interface ClaimsSuiteOptions {
   durationMs: number;
   repeats: number;
   step?: StepReporter;
+  /** Add the ZooKeeper row (the workers' environment has `ZOOKEEPER_CONNECT`). @defaultValue false */
+  zookeeper?: boolean;
 }
 
 /** What one run of one scenario measured. */
@@ -49,8 +65,8 @@ export interface ClaimsCell {
   median: ClaimsRun;
 }
 
-export const claimsSuiteSteps = (options: Pick<ClaimsSuiteOptions, 'inFlight' | 'repeats'>) =>
-  options.inFlight.length * options.repeats * CLAIMS_SCENARIOS.length;
+export const claimsSuiteSteps = (options: Pick<ClaimsSuiteOptions, 'inFlight' | 'repeats' | 'zookeeper'>) =>
+  options.inFlight.length * options.repeats * claimsScenarios(options.zookeeper === true).length;
 
 /**
  * The claims scenarios on one hot packet: fresh claims only (a packet large enough never to run out, a
@@ -59,28 +75,26 @@ export const claimsSuiteSteps = (options: Pick<ClaimsSuiteOptions, 'inFlight' | 
 export async function runClaimsSuite(options: ClaimsSuiteOptions): Promise<ClaimsCell[]> {
   const rp = createRedPackets(options.admin);
   const cells: ClaimsCell[] = [];
+  const scenarios = claimsScenarios(options.zookeeper === true);
   for (const inFlight of options.inFlight) {
-    const runs = CLAIMS_SCENARIOS.map(() => [] as Array<Omit<ClaimsRun, 'ratio'>>);
+    const runs = scenarios.map(() => [] as Array<Omit<ClaimsRun, 'ratio'>>);
     for (let rep = 0; rep < options.repeats; rep++) {
-      for (const [i, { mode, groupSize }] of CLAIMS_SCENARIOS.entries()) {
-        options.step?.(
-          `${label(mode, groupSize)}, ${inFlight} in flight (run ${rep + 1}/${options.repeats})`,
-        );
-        runs[i]?.push(await measure(options, rp, mode, groupSize, inFlight));
+      for (const [i, scenario] of scenarios.entries()) {
+        options.step?.(`${label(scenario)}, ${inFlight} in flight (run ${rep + 1}/${options.repeats})`);
+        runs[i]?.push(await measure(options, rp, scenario, inFlight));
       }
     }
-    CLAIMS_SCENARIOS.forEach(({ mode, groupSize }, i) => {
+    scenarios.forEach((scenario, i) => {
+      const { mode, groupSize } = scenario;
       const measured = (runs[i] ?? []).map((run, rep) => {
         const baseline = Math.max(
-          ...CLAIMS_SCENARIOS.map((s, j) =>
-            s.mode === 'lock-free' ? (runs[j]?.[rep]?.claimsPerSec ?? 0) : 0,
-          ),
+          ...scenarios.map((s, j) => (s.mode === 'lock-free' ? (runs[j]?.[rep]?.claimsPerSec ?? 0) : 0)),
         );
         return { ...run, ratio: run.claimsPerSec / Math.max(1, baseline) };
       });
       const m = (pick: (r: ClaimsRun) => number) => median(measured.map(pick));
       cells.push({
-        scenario: label(mode, groupSize),
+        scenario: label(scenario),
         mode,
         groupSize,
         inFlight,
@@ -100,13 +114,13 @@ export async function runClaimsSuite(options: ClaimsSuiteOptions): Promise<Claim
   return cells;
 }
 
-const label = (mode: ClaimsTask['mode'], groupSize: number) => `${mode}, groups of ${groupSize}`;
+const label = ({ mode, groupSize, backend }: ClaimsScenario) =>
+  `${mode}${backend ? ` (${backend})` : ''}, groups of ${groupSize}`;
 
 async function measure(
   options: ClaimsSuiteOptions,
   rp: ReturnType<typeof createRedPackets>,
-  mode: ClaimsTask['mode'],
-  groupSize: number,
+  { mode, groupSize, backend }: ClaimsScenario,
   inFlight: number,
 ): Promise<Omit<ClaimsRun, 'ratio'>> {
   const { workers, admin, durationMs } = options;
@@ -118,6 +132,7 @@ async function measure(
       runTask<ClaimsReport>(w, {
         type: 'run',
         mode,
+        ...(backend ? { backend } : {}),
         packetId,
         groupSize,
         loops: share(inFlight, workers.length, i),

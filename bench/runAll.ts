@@ -55,8 +55,9 @@ const phases: Phase[] = [
   },
   {
     name: 'claims',
-    steps: claimsSuiteSteps(claimsOptions),
-    estimateSec: claimsSuiteSteps(claimsOptions) * (claimsOptions.durationMs / 1000 + 0.4),
+    steps: claimsSuiteSteps({ ...claimsOptions, zookeeper: true }),
+    estimateSec:
+      claimsSuiteSteps({ ...claimsOptions, zookeeper: true }) * (claimsOptions.durationMs / 1000 + 0.4),
   },
   {
     name: 'pipeline',
@@ -77,7 +78,7 @@ let batch: Record<string, unknown> | undefined;
 let contenders: string[] = lockEnv.contenders;
 let zookeeperMissing: string | undefined;
 
-const servers = await startBenchServers({ zookeeper: runs('lock') || runs('crash') });
+const servers = await startBenchServers({ zookeeper: runs('lock') || runs('crash') || runs('claims') });
 try {
   zookeeperMissing = servers.zookeeperMissing;
   contenders = withoutMissingBackends(lockEnv.contenders, zookeeperMissing);
@@ -112,6 +113,7 @@ try {
     try {
       claims = await runClaimsSuite({
         ...claimsOptions,
+        zookeeper: servers.zookeeperConnect !== undefined,
         workers,
         admin: servers.admin,
         step: progress.phase('claims'),
