@@ -59,6 +59,8 @@ export interface ClaimsRun {
 export interface ClaimsCell {
   scenario: string;
   mode: ClaimsTask['mode'];
+  /** The lock of a locked row, when not the default Redis lock. */
+  backend?: ClaimsTask['backend'];
   groupSize: number;
   inFlight: number;
   runs: ClaimsRun[];
@@ -96,6 +98,7 @@ export async function runClaimsSuite(options: ClaimsSuiteOptions): Promise<Claim
       cells.push({
         scenario: label(scenario),
         mode,
+        ...(scenario.backend ? { backend: scenario.backend } : {}),
         groupSize,
         inFlight,
         runs: measured,

@@ -104,7 +104,7 @@ export function summarySection(run: BenchRun): string {
   const parts = [
     header(run),
     'Full tables (every scenario, 1/16/128 in flight, 100 resources), settings and how to reproduce: [bench/README.md](bench/README.md).',
-    '#### Targets (issue 7)',
+    '#### Targets (issues 5 and 7)',
     md(targetsTable(results.targets)),
     `#### Lock, one hot resource, ${top} in flight`,
     image(run, 'lock-one-hot-resource', 'bench/results/'),

@@ -144,7 +144,7 @@ if (runs('batch')) {
 }
 
 const wallSec = progress.elapsedSec();
-const targets = evaluateTargets({ lock, crash, claims, wallSec });
+const targets = evaluateTargets({ lock, crash, claims, batch, wallSec });
 const charts: Chart[] = [
   ...lockCharts(lock),
   ...(crash.length ? [crashChart(crash)] : []),

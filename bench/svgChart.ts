@@ -20,6 +20,8 @@ const PALETTE = [
   '#ff9da7',
   '#9c755f',
   '#bab0ac',
+  '#2f4b7c',
+  '#d45087',
 ];
 const WIDTH = 960;
 const PANEL_HEIGHT = 250;
