@@ -48,7 +48,8 @@ export interface SubmitFileReport {
  * `payouts submit`: validates the whole file first (every problem with its line); refuses it, enqueuing
  * nothing, when anything is invalid unless `skipInvalid`; then records the batch and sends one message
  * per row (item id = line number) with a progress bar; with `waitMs`, follows the payouts to the end.
- * Exit code 1 when any row was invalid, unsent, rejected or still undecided at the deadline.
+ * Exit code 1 when any row was invalid, unsent, rejected or still undecided at the deadline; a
+ * {@link CliError} with exit code 3 when the queue took none of them.
  */
 export async function submitPayoutFile(
   ctx: PacketsContext,
@@ -81,6 +82,14 @@ export async function submitPayoutFile(
   );
   sending.finish(sent);
   const sendMs = Date.now() - sendStarted;
+  const first = failures[0];
+  if (sent === 0 && first) {
+    // Not one message went out: the queue is unreachable or refuses us. Nothing to follow or report.
+    throw new CliError(
+      `could not send any of the ${items.length} rows to the queue (${first.code}: ${first.message}); nothing was enqueued, run the same command again`,
+      EXIT.unavailable,
+    );
+  }
 
   let status: BatchStatus | null = null;
   if (input.waitMs !== undefined) {

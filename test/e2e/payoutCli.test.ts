@@ -207,7 +207,7 @@ describe('operator CLI: payouts from a file through the local stack', () => {
     }, 60_000);
   });
 
-  it('flags and connections: usage errors exit 2, an unreachable Redis exits 3', async () => {
+  it('flags and connections: usage errors exit 2, an unreachable Redis or queue exits 3', async () => {
     const unknown = await runCli(['payouts', 'submit', '--packet', 'p', '--file', 'f', '--bogus'], env());
     const missing = await runCli(['payouts', 'submit', '--file', 'f'], env());
     const badNumber = await runCli(['packets', 'create', '--total', '1e3', '--count', '1'], env());
@@ -215,6 +215,12 @@ describe('operator CLI: payouts from a file through the local stack', () => {
     const down = await runCli(['reconcile', '--packet', 'pk_x'], {
       ...env(),
       REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    const packetId = await createPacket(1000, 10);
+    const file = writeCsv('one.csv', [['q1', 10]]);
+    const queueDown = await runCli(['payouts', 'submit', '--packet', packetId, '--file', file], {
+      ...env(),
+      SQS_ENDPOINT: 'http://127.0.0.1:1',
     });
 
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--bogus'/) });
@@ -224,6 +230,10 @@ describe('operator CLI: payouts from a file through the local stack', () => {
       stderr: expect.stringMatching(/--total must be a whole number/),
     });
     expect(unknownPacket).toMatchObject({ code: 2, stderr: expect.stringMatching(/no packet "pk_missing"/) });
+    expect(queueDown).toMatchObject({
+      code: 3,
+      stderr: expect.stringMatching(/could not send any of the 1 rows to the queue/),
+    });
     expect(down).toMatchObject({
       code: 3,
       stderr: expect.stringMatching(/cannot reach Redis at redis:\/\/127.0.0.1:1/),
