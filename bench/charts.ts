@@ -131,7 +131,7 @@ export function pipelineChart(cells: readonly PipelineCell[]): Chart {
   };
 }
 
-/** The payout batch (one run): rows sent and paid per second beside the SQS ceiling of the same run. */
+/** The payout batch (medians of its rounds): rows sent and paid per second beside the SQS ceiling. */
 export function batchChart(batch: Record<string, unknown>): Chart {
   const num = (key: string) => (typeof batch[key] === 'number' ? (batch[key] as number) : undefined);
   const title = `Payout batch of ${num('items') ?? '?'} rows through the local stack`;

@@ -64,7 +64,7 @@ const phases: Phase[] = [
     steps: pipelineSuiteSteps(pipelineOptions),
     estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
   },
-  ...(hasBatch ? [{ name: 'batch', steps: 1, estimateSec: 90 }] : []),
+  ...(hasBatch ? [{ name: 'batch', steps: 1, estimateSec: 150 }] : []),
 ].filter((p) => !skip.has(p.name));
 const progress = createProgress(phases);
 const runs = (name: string) => phases.some((p) => p.name === name);
