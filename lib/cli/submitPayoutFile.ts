@@ -103,6 +103,7 @@ export async function submitPayoutFile(
   const incomplete =
     errors.length > 0 ||
     failures.length > 0 ||
+    (input.waitMs !== undefined && status === null) || // the batch's record vanished (Redis lost data)
     (status !== null && (status.queued > 0 || status.paid < status.items));
   return {
     packetId: input.packetId,
