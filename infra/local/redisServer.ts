@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './freePort.ts';
+import { startServerProcess, trackServerProcess } from './serverProcess.ts';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {
@@ -39,59 +39,33 @@ export class RedisServerNotFoundError extends Error {
   }
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 /** Starts a redis-server on 127.0.0.1 with persistence off. Resolves once it accepts connections. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const dir = mkdtempSync(join(tmpdir(), 'rp-redis-'));
-  let port = options.port ?? (await freePort());
-  let child: ChildProcess | undefined;
-
-  const launch = async (): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        child = await spawnServer(binary, port, dir, startTimeoutMs);
-        return;
-      } catch (error) {
-        // Someone took the port between freePort() and bind: pick another, unless the caller chose it.
-        const portTaken = error instanceof Error && /Address already in use/.test(error.message);
-        if (!portTaken || options.port !== undefined || attempt >= 5) throw error;
-        port = await freePort();
-      }
-    }
-  };
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill(signal);
-    await exited;
-  };
-
-  await launch();
+  const server = await startServerProcess({
+    port: options.port,
+    spawn: (port) => spawnServer(binary, port, dir, startTimeoutMs),
+  });
   return {
     get port() {
-      return port;
+      return server.port;
     },
     get url() {
-      return `redis://127.0.0.1:${port}`;
+      return `redis://127.0.0.1:${server.port}`;
     },
     get running() {
-      return child !== undefined && child.exitCode === null && child.signalCode === null;
+      return server.running;
     },
     async stop() {
-      await terminate('SIGTERM');
+      await server.terminate('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
-    kill: (signal = 'SIGKILL') => terminate(signal),
+    kill: (signal = 'SIGKILL') => server.terminate(signal),
     async restart() {
-      await terminate('SIGKILL');
-      await launch();
+      await server.terminate('SIGKILL');
+      await server.launch();
     },
   };
 }
@@ -100,8 +74,7 @@ function spawnServer(binary: string, port: number, dir: string, timeoutMs: numbe
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'notice');
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  trackServerProcess(child);
   return new Promise((resolve, reject) => {
     let output = '';
     const fail = (error: Error) => {

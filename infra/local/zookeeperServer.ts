@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './freePort.ts';
+import { startServerProcess, trackServerProcess } from './serverProcess.ts';
 
 /** Options of {@link startZooKeeperServer}. */
 export interface ZooKeeperServerOptions {
@@ -76,11 +76,6 @@ const JARS = [
 ];
 const REQUIRED_JARS = ['zookeeper.jar', 'zookeeper-jute.jar'];
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 /**
  * Starts `org.apache.zookeeper.server.ZooKeeperServerMain` on 127.0.0.1 with a generated zoo.cfg (admin
  * server off, only `ruok` and `srvr` allowed, bounded heap). Resolves once `ruok` answers `imok`. The
@@ -100,10 +95,7 @@ export async function startZooKeeperServer(options: ZooKeeperServerOptions = {})
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const dir = mkdtempSync(join(tmpdir(), 'rp-zookeeper-'));
   mkdirSync(join(dir, 'data'));
-  let port = options.port ?? (await freePort());
-  let child: ChildProcess | undefined;
-
-  const writeConfig = () =>
+  const writeConfig = (port: number) =>
     writeFileSync(
       join(dir, 'zoo.cfg'),
       [
@@ -120,50 +112,33 @@ export async function startZooKeeperServer(options: ZooKeeperServerOptions = {})
         '',
       ].join('\n'),
     );
-  const launch = async (): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      writeConfig();
-      try {
-        child = await spawnServer(classpath, options.heap ?? '256m', dir, port, startTimeoutMs);
-        return;
-      } catch (error) {
-        // Someone took the port between freePort() and bind: pick another, unless the caller chose it.
-        const portTaken = error instanceof Error && /Address already in use/.test(error.message);
-        if (!portTaken || options.port !== undefined || attempt >= 5) throw error;
-        port = await freePort();
-      }
-    }
-  };
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGCONT'); // a paused JVM cannot act on SIGTERM
-    proc.kill(signal);
-    await exited;
-  };
-
-  await launch();
+  const server = await startServerProcess({
+    port: options.port,
+    spawn: (port) => {
+      writeConfig(port);
+      return spawnServer(classpath, options.heap ?? '256m', dir, port, startTimeoutMs);
+    },
+  });
   return {
     get port() {
-      return port;
+      return server.port;
     },
     get connectString() {
-      return `127.0.0.1:${port}`;
+      return `127.0.0.1:${server.port}`;
     },
     get running() {
-      return child !== undefined && child.exitCode === null && child.signalCode === null;
+      return server.running;
     },
     async stop() {
-      await terminate('SIGTERM');
+      await server.terminate('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
-    kill: (signal = 'SIGKILL') => terminate(signal),
-    pause: () => void child?.kill('SIGSTOP'),
-    resume: () => void child?.kill('SIGCONT'),
+    kill: (signal = 'SIGKILL') => server.terminate(signal),
+    pause: () => void server.child?.kill('SIGSTOP'),
+    resume: () => void server.child?.kill('SIGCONT'),
     async restart() {
-      await terminate('SIGKILL');
-      await launch();
+      await server.terminate('SIGKILL');
+      await server.launch();
     },
   };
 }
@@ -186,8 +161,7 @@ async function spawnServer(
     join(dir, 'zoo.cfg'),
   ];
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  trackServerProcess(child);
   let output = '';
   const collect = (chunk: Buffer) => {
     // Keep the tail only: a long-running server logs warnings now and then.
