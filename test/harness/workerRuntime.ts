@@ -37,3 +37,25 @@ export function runWorker(main: () => Promise<void>): void {
     },
   );
 }
+
+/** A worker's command handlers, by message type; each resolves with the message to report back. */
+export type CommandHandlers = Record<string, (message: WorkerMessage) => Promise<WorkerMessage>>;
+
+/**
+ * Serves commands from the test: each message runs its handler and reports the reply, or an `error`
+ * message (with the stack) if it fails or names no handler. Reports `ready` once listening.
+ */
+export function serveCommands(handlers: CommandHandlers): void {
+  process.on('message', (raw) => {
+    const message = raw as WorkerMessage;
+    const handler = handlers[message.type];
+    if (!handler) return report({ type: 'error', message: `unknown command ${message.type}` });
+    handler(message).then(report, (error: unknown) =>
+      report({
+        type: 'error',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+    );
+  });
+  report({ type: 'ready' });
+}

@@ -4,8 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { createRedisLock, type Lease, LockLostError } from '../../lib/lock/index.ts';
-import type { WorkerMessage } from '../harness/spawnWorker.ts';
-import { report } from '../harness/workerRuntime.ts';
+import { type CommandHandlers, serveCommands } from '../harness/workerRuntime.ts';
 import { naiveRelease, naiveTryAcquire } from './naiveGetset.ts';
 import { fencedSet } from './testScripts.ts';
 
@@ -17,7 +16,7 @@ const lock = createRedisLock(redis, { ...options, now: () => Date.now() + skewMs
 let lease: Lease | null = null;
 let naive: Awaited<ReturnType<typeof naiveTryAcquire>> | null = null;
 
-const handlers: Record<string, (m: WorkerMessage) => Promise<WorkerMessage>> = {
+const handlers: CommandHandlers = {
   async acquire(m) {
     const sentAt = Date.now();
     lease = await lock.acquire(String(m.resource), { waitMs: Number(m.waitMs ?? 10_000) });
@@ -71,18 +70,7 @@ const handlers: Record<string, (m: WorkerMessage) => Promise<WorkerMessage>> = {
   },
 };
 
-process.on('message', (raw) => {
-  const message = raw as WorkerMessage;
-  const handler = handlers[message.type];
-  if (!handler) return report({ type: 'error', message: `unknown command ${message.type}` });
-  handler(message).then(report, (error: unknown) =>
-    report({
-      type: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    }),
-  );
-});
-report({ type: 'ready' });
+serveCommands(handlers);
 
 /** Sleeps until just before `at`, then spins, so that every contender fires within a fraction of a ms. */
 async function untilEpoch(at: number): Promise<void> {

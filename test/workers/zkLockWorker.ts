@@ -14,7 +14,7 @@ import {
   ZooKeeperSession,
 } from '../../lib/lock/index.ts';
 import type { WorkerMessage } from '../harness/spawnWorker.ts';
-import { report } from '../harness/workerRuntime.ts';
+import { type CommandHandlers, report, serveCommands } from '../harness/workerRuntime.ts';
 import { fencedPush, fencedSet } from './testScripts.ts';
 
 const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
@@ -41,7 +41,7 @@ const raw = new ZooKeeperSession(connect, { sessionTimeoutMs });
 const leases = new Map<string, Lease>();
 const resourceNode = (resource: string) => `/locks/${encodeURIComponent(resource)}`;
 
-const handlers: Record<string, (m: WorkerMessage) => Promise<WorkerMessage>> = {
+const handlers: CommandHandlers = {
   /** Acquire and keep the lease as `id`. */
   async hold(m) {
     const lease = await lock.acquire(String(m.resource), { waitMs: Number(m.waitMs ?? 30_000) });
@@ -134,15 +134,4 @@ function call<T>(start: (cb: (error: unknown, result: T) => void) => void): Prom
   );
 }
 
-process.on('message', (raw) => {
-  const message = raw as WorkerMessage;
-  const handler = handlers[message.type];
-  if (!handler) return report({ type: 'error', message: `unknown command ${message.type}` });
-  handler(message).then(report, (error: unknown) =>
-    report({
-      type: 'error',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    }),
-  );
-});
-report({ type: 'ready' });
+serveCommands(handlers);
