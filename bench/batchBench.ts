@@ -24,8 +24,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../infra/local/startLocalStack.ts';
-import { sendPayouts } from '../lib/batches/sendPayouts.ts';
-import type { QueueMessage } from '../lib/claims/queueMessage.ts';
+import type { QueueMessage } from '../lib/queue/queueMessage.ts';
+import { sendMessages } from '../lib/queue/sendMessages.ts';
 import { median, progress, table, writeResults } from './report.ts';
 
 const ITEMS = Number(process.env.BENCH_BATCH_ITEMS ?? 100_000);
@@ -67,17 +67,16 @@ async function sqsCeiling(): Promise<{ sentPerSec: number; receivedPerSec: numbe
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-ceiling-${Date.now()}` }));
   if (!QueueUrl) throw new Error('CreateQueue returned no URL');
   const messages: QueueMessage[] = Array.from({ length: ITEMS }, (_, i) => ({
-    v: 1,
+    v: 2,
     kind: 'payout',
     batchId: 'ceiling',
-    itemId: String(i),
     packetId: 'pk_ceiling',
     userId: `u${i}`,
     amount: 1,
     requestedAt: Date.now(),
   }));
   let started = performance.now();
-  const { sent } = await sendPayouts(sqs, QueueUrl, messages);
+  const { sent } = await sendMessages(sqs, QueueUrl, messages);
   const sentPerSec = sent / ((performance.now() - started) / 1000);
   started = performance.now();
   let received = 0;

@@ -20,7 +20,8 @@ export interface BenchServers {
  * that cannot start (no Java, no jars) is reported, not fatal, so the Redis rows still run.
  */
 export async function startBenchServers(options: { zookeeper: boolean }): Promise<BenchServers> {
-  const redis = await startRedisServer();
+  // Lock benchmarks compare algorithms on one server: memory only, as their published figures were taken.
+  const redis = await startRedisServer({ persistence: 'none' });
   let zookeeper: Awaited<ReturnType<typeof startZooKeeperServer>> | undefined;
   let zookeeperMissing: string | undefined;
   if (options.zookeeper) {

@@ -23,7 +23,7 @@ const IN_FLIGHT = (process.env.BENCH_IN_FLIGHT ?? '1,16,64').split(',').map(Numb
 const CLAIMS_IN_FLIGHT = 16;
 const GROUP_SIZE = 10;
 
-const redisServer = await startRedisServer();
+const redisServer = await startRedisServer({ persistence: 'none' });
 const zookeeper = await startZooKeeperServer();
 const admin = new Redis(redisServer.url);
 const rp = createRedPackets(admin);

@@ -18,7 +18,7 @@ export const handler = httpHandler(async ({ event, services, log }) => {
   }
   const userId = requestUser(event, services.config.STAGE);
   const packetId = pathParam(event, 'packetId');
-  const claim = await acceptClaim(services.packets.context, services.queue, packetId, userId);
+  const claim = await acceptClaim(services.packets.context, services.queue, packetId, userId, log);
   log.info('claim accepted', { packetId, claimId: claim.claimId, outcome: claim.status });
   return json(202, claim);
 });

@@ -1,21 +1,26 @@
-import { submitBatch } from '../lib/batches/submitBatch.ts';
+import { toBatchResponse } from '../lib/batches/batchResponse.ts';
+import { parseBatchRequest } from '../lib/batches/parseBatchRequest.ts';
+import { submitPayouts } from '../lib/batches/submitPayouts.ts';
 import { httpHandler } from '../lib/http/httpHandler.ts';
 import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
 
-/** `POST /payout-batches` `{packetId, batchId?, items: [{userId, amount}]}` → 202 `{batchId, accepted, rejected}`. Admin only. */
+/**
+ * `POST /payout-batches` `{packetId, batchId?, allowRepeatPayees?, items: [{userId, amount}]}` → 202
+ * `{batchId, accepted, sent, alreadyDecided, rejected, unsent}`. Admin only.
+ */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  const body = parseJsonBody(event, 256 * 1024);
-  const result = await submitBatch(
-    services.packets.context,
-    services.sqs,
-    services.config.CLAIMS_QUEUE_URL,
-    body,
-  );
-  log.info('payout batch queued', {
-    batchId: result.batchId,
-    accepted: result.accepted,
-    rejected: result.rejected.length,
+  const request = parseBatchRequest(parseJsonBody(event, 256 * 1024));
+  const submitted = await submitPayouts(services.packets.context, services.queue, request);
+  const body = toBatchResponse(submitted, request.indexes, request.rejected);
+  log.info('payout batch submitted', {
+    packetId: body.packetId,
+    batchId: body.batchId,
+    accepted: body.accepted,
+    sent: body.sent,
+    alreadyDecided: body.alreadyDecided,
+    rejected: body.rejected.length,
+    unsent: body.unsent.length,
   });
-  return json(202, result);
+  return json(202, body);
 });

@@ -81,8 +81,8 @@ try {
     redis.disconnect();
     reconcileOk = report.ok;
     reconcile = report.ok
-      ? 'ok (I1 conservation, I2 at most once)'
-      : `FAILED: ${report.discrepancies.join('; ')}`;
+      ? 'ok (I1 conservation, I2 at most once, I3 nothing stuck)'
+      : `FAILED: ${report.discrepancies.map((d) => `${d.check}: ${d.message}`).join('; ')}`;
   }
   console.log(
     `\n${table(

@@ -12,9 +12,15 @@ export interface RedisServerOptions {
   binary?: string;
   /** How long to wait for "Ready to accept connections". @defaultValue `10000` */
   startTimeoutMs?: number;
+  /**
+   * `'aof'`: append-only file with `appendfsync everysec`: every acknowledged write is in the file before
+   * the reply is sent, so a crash of the server process loses nothing (a crash of the machine may lose
+   * the last second). `'none'`: memory only, as a control. @defaultValue `'aof'`
+   */
+  persistence?: 'aof' | 'none';
 }
 
-/** A private redis-server on loopback, with no persistence, that can be stopped, killed and restarted. */
+/** A private redis-server on loopback that can be stopped, killed and restarted from its own files. */
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
@@ -23,7 +29,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Kill with `signal` (default SIGKILL) and wait for exit: a crash, everything in memory is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Start again on the same port (stopping first if needed), empty. */
+  /**
+   * Start again on the same port (SIGKILLing first if needed), from its own files: with `'aof'` it comes
+   * back with what it had acknowledged; with `'none'`, empty.
+   */
   restart(): Promise<void>;
 }
 
@@ -39,14 +48,15 @@ export class RedisServerNotFoundError extends Error {
   }
 }
 
-/** Starts a redis-server on 127.0.0.1 with persistence off. Resolves once it accepts connections. */
+/** Starts a redis-server on 127.0.0.1 in a directory of its own. Resolves once it accepts connections. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const persistence = options.persistence ?? 'aof';
   const dir = mkdtempSync(join(tmpdir(), 'rp-redis-'));
   const server = await startServerProcess({
     port: options.port,
-    spawn: (port) => spawnServer(binary, port, dir, startTimeoutMs),
+    spawn: (port) => spawnServer(binary, port, dir, persistence, startTimeoutMs),
   });
   return {
     get port() {
@@ -70,8 +80,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
-function spawnServer(binary: string, port: number, dir: string, timeoutMs: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+function spawnServer(
+  binary: string,
+  port: number,
+  dir: string,
+  persistence: 'aof' | 'none',
+  timeoutMs: number,
+): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+  if (persistence === 'aof') args.push('--appendonly', 'yes', '--appendfsync', 'everysec');
+  else args.push('--appendonly', 'no');
   args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'notice');
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackServerProcess(child);

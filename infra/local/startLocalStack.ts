@@ -30,6 +30,13 @@ export interface LocalStackOptions {
   pollers?: number;
   /** The consumers' longest wait for one packet's lock (`LOCK_WAIT_MS`). @defaultValue 5000 */
   lockWaitMs?: number;
+  /**
+   * How often the scheduled functions (the sweeper) run, in seconds. serverless-offline's own scheduler
+   * runs them once a minute, like the deployed schedule; a few seconds suit tests. @defaultValue unset
+   */
+  scheduleSeconds?: number;
+  /** How long an accepted record waits for its send before the sweeper re-sends it (`RESEND_AFTER_MS`). */
+  resendAfterMs?: number;
   /** Where serverless-offline's output goes: a file path, or `'inherit'`. @defaultValue `.local/offline.log` */
   offlineLog?: string;
   /**
@@ -107,6 +114,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LAMBDA_PORT: String(lambdaPort),
       OFFLINE_SQS_POLLERS: String(options.pollers ?? 4),
       LOCK_WAIT_MS: String(options.lockWaitMs ?? 5000),
+      ...(options.scheduleSeconds === undefined
+        ? {}
+        : { OFFLINE_SCHEDULE_SECONDS: String(options.scheduleSeconds) }),
+      ...(options.resendAfterMs === undefined ? {} : { RESEND_AFTER_MS: String(options.resendAfterMs) }),
       LOCK_BACKEND: lockBackend,
       ...(zookeeperConnect ? { ZOOKEEPER_CONNECT: zookeeperConnect } : {}),
     };

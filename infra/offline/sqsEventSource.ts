@@ -8,7 +8,7 @@
  * latency per batch.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import { invoker } from './invokeFunction.ts';
 import { type EventSourceSettings, SqsEventSourcePoller } from './SqsEventSourcePoller.ts';
 
 interface SqsEventConfig {
@@ -106,20 +106,4 @@ function logicalIdOf(arn: unknown): string | undefined {
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
   if (typeof getAtt === 'string') return getAtt.split('.')[0];
   return undefined;
-}
-
-/** Invokes `name` through serverless-offline's Lambda API; a function error rejects. */
-function invoker(lambdaPort: number, name: string): (event: SQSEvent) => Promise<unknown> {
-  return async (event) => {
-    const response = await fetch(`http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${name}/invocations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    });
-    const text = await response.text();
-    if (!response.ok || response.headers.get('x-amz-function-error')) {
-      throw new Error(`${name} failed (${response.status}): ${text.slice(0, 500)}`);
-    }
-    return text ? JSON.parse(text) : undefined;
-  };
 }

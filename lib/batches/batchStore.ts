@@ -1,26 +1,24 @@
 import { parseRecord } from '../packets/claimRecord.ts';
 import { packetKeys } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
+import { BatchConflictError } from './BatchConflictError.ts';
 
-/** The global batch id → packet id index (the only key outside a packet's hash slot). */
+/** The global batch id → packet id index (one of two keys outside a packet's slot, with the packet index). */
 const batchIndexKey = (prefix: string) => `${prefix}batches`;
-
-/** Keys of a batch: its hash (in the packet's slot, see `PacketKeys.batch`) and the global index. */
-export function batchKeys(prefix: string, packetId: string, batchId: string) {
-  return { meta: packetKeys(prefix, packetId).batch(batchId), index: batchIndexKey(prefix) };
-}
 
 /** Progress of a batch: counts by state and the paid sum. */
 export interface BatchStatus {
   batchId: string;
   packetId: string;
+  allowRepeatPayees: boolean;
+  /** Items recorded: one per user of the batch, however many times its rows were submitted. */
   items: number;
   queued: number;
   paid: number;
   paidAmount: number;
   rejected: Record<string, number>;
   /** The rejected items (at most `rejectedItems` of them, in no particular order). */
-  rejectedItems: Array<{ itemId: string; userId: string; reason: string }>;
+  rejectedItems: Array<{ userId: string; reason: string; paidBy?: string }>;
 }
 
 /** Options of {@link readBatchStatus}. */
@@ -29,20 +27,22 @@ export interface BatchStatusOptions {
   rejectedItems?: number;
 }
 
-/** Records a batch (idempotently: a resubmission keeps the first record) and indexes it by id. */
-export async function recordBatch(
-  ctx: PacketsContext,
-  packetId: string,
-  batchId: string,
-  items: number,
-): Promise<void> {
-  const keys = batchKeys(ctx.keyPrefix, packetId, batchId);
-  await ctx.redis
-    .multi()
-    .hsetnx(keys.meta, 'items', items)
-    .hsetnx(keys.meta, 'createdAt', ctx.now())
-    .hset(keys.index, batchId, packetId)
-    .exec();
+/**
+ * Binds `batchId` to `packetId` in the global index, once: a batch id already bound to another packet is
+ * refused with {@link BatchConflictError}, so one id never names two batches. One command, on its own (the
+ * index lives outside the packet's slot).
+ */
+export async function registerBatch(ctx: PacketsContext, packetId: string, batchId: string): Promise<void> {
+  const index = batchIndexKey(ctx.keyPrefix);
+  if ((await ctx.redis.hsetnx(index, batchId, packetId)) === 1) return;
+  const owner = await ctx.redis.hget(index, batchId);
+  if (owner !== packetId) {
+    throw new BatchConflictError(
+      batchId,
+      `batch id ${batchId} is already used by packet ${owner}; pick another batch id`,
+      packetId,
+    );
+  }
 }
 
 /**
@@ -57,10 +57,12 @@ export async function readBatchStatus(
 ): Promise<BatchStatus | null> {
   const packetId = await ctx.redis.hget(batchIndexKey(ctx.keyPrefix), batchId);
   if (!packetId) return null;
-  const meta = await ctx.redis.hgetall(batchKeys(ctx.keyPrefix, packetId, batchId).meta);
+  const meta = await ctx.redis.hgetall(packetKeys(ctx.keyPrefix, packetId).batch(batchId));
+  if (Object.keys(meta).length === 0) return null; // indexed, but no row was ever recorded
   const status: BatchStatus = {
     batchId,
     packetId,
+    allowRepeatPayees: meta.allowRepeatPayees === '1',
     items: Number(meta.items ?? 0),
     queued: 0,
     paid: Number(meta.paid ?? 0),
@@ -89,7 +91,6 @@ async function listRejectedItems(
   batchId: string,
   limit: number,
 ): Promise<BatchStatus['rejectedItems']> {
-  const itemPrefix = `b:${batchId}:`;
   const found: BatchStatus['rejectedItems'] = [];
   let cursor = '0';
   do {
@@ -97,15 +98,18 @@ async function listRejectedItems(
       packetKeys(ctx.keyPrefix, packetId).claims,
       cursor,
       'MATCH',
-      `${itemPrefix}*`,
+      `b:${batchId}/*`, // a batch id has no glob characters
       'COUNT',
       1000,
     );
     for (let i = 1; i < flat.length && found.length < limit; i += 2) {
       const record = parseRecord(flat[i]);
-      if (record?.status !== 'rejected') continue;
-      const itemId = String(flat[i - 1]).slice(itemPrefix.length);
-      found.push({ itemId, userId: record.userId, reason: record.reason ?? 'unknown' });
+      if (record?.status !== 'rejected' || record.batchId !== batchId) continue;
+      found.push({
+        userId: record.userId,
+        reason: record.reason ?? 'unknown',
+        ...(record.paidBy === undefined ? {} : { paidBy: record.paidBy }),
+      });
     }
     cursor = next;
   } while (cursor !== '0' && found.length < limit);

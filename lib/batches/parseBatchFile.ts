@@ -29,7 +29,8 @@ export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 /**
  * Parses and validates a payout file: CSV with the header `userId,amount` (plain, unquoted: a user id
- * containing a comma needs the JSON form), or JSON (an array of `{userId, amount}`, or `{items: [...]}`). Amounts are integers in minor units. Every problem is reported
+ * containing a comma needs the JSON form; blank lines and lines starting with `#` are skipped), or JSON (an
+ * array of `{userId, amount}`, or `{items: [...]}`). Amounts are integers in minor units. Every problem is reported
  * with its line; a user listed twice is an error (the second row names the first). Never throws for bad
  * content: the caller decides whether `--skip-invalid` lets the valid rows through.
  */
@@ -89,6 +90,7 @@ function csvRows(text: string): { rows: RawRow[] } | { error: BatchFileError } {
   for (let i = 1; i < lines.length; i++) {
     const cells = (lines[i] as string).split(',');
     if (cells.length === 1 && cells[0]?.trim() === '') continue; // blank line
+    if (lines[i]?.trimStart().startsWith('#')) continue; // comment
     const line = i + 1;
     rows.push({ line, columns: cells.length, userId: cells[0]?.trim(), amount: cells[1]?.trim() });
   }

@@ -1,17 +1,12 @@
-import { parseRecord } from '../packets/claimRecord.ts';
-import {
-  type ClaimRecord,
-  claimIdFor,
-  PacketClosedError,
-  PacketNotFoundError,
-  packetKeys,
-  recordField,
-} from '../packets/index.ts';
+import { type ClaimRecord, recordField } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
-import { isPacketId } from '../packets/packetIdSchema.ts';
-import type { ClaimQueue } from './ClaimQueue.ts';
+import { recordClaim } from '../packets/recordClaim.ts';
+import { confirmSent, withdrawRecord } from '../packets/unsent.ts';
+import { isDefiniteRefusal } from '../queue/isDefiniteRefusal.ts';
+import type { MessageQueue } from '../queue/MessageQueue.ts';
+import { messageFor } from '../queue/queueMessage.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { ClaimQueueError } from './ClaimQueueError.ts';
-import { recordClaim } from './recordClaim.ts';
 
 /** What `POST /packets/{id}/claims` answers (202). */
 export interface AcceptedClaim {
@@ -22,70 +17,52 @@ export interface AcceptedClaim {
 }
 
 /**
- * Accepts `userId`'s claim on `packetId`: records it as `queued` in one script (once, so two racing
- * requests create one claim) and sends a queue message. A repeated claim gets the same claim id and its
- * current status, never a second payout. While the claim is still queued, a repeat sends the message again:
- * the request that recorded it may have died before sending (measured: a SIGKILL of the stack mid-run left
- * claims queued with no message), and the consumer is idempotent, so a spare copy costs one no-op.
- * Throws `PacketNotFoundError`,
- * `PacketClosedError` (expired or exhausted, for users who have not claimed yet), or `ClaimQueueError`
- * when the queue refuses the message (the queued record is then withdrawn, so a retry starts clean).
+ * Accepts `userId`'s claim on `packetId`: records it as `queued` and unsent in one script (once, so two
+ * racing requests create one claim), sends its queue message, and confirms the send. A repeated claim gets
+ * the same claim id and its current status and sends nothing: a claim whose message may be missing (the
+ * request died before sending) is re-sent by the sweeper, not by whoever asks again.
+ *
+ * When the send fails, the answer is never false:
+ * - the queue definitely refused it (an HTTP 4xx from SQS): the record is withdrawn and `ClaimQueueError`
+ *   (503) says nothing was accepted; if withdrawing fails too, the claim stays and is accepted (below);
+ * - the outcome is unknown (timeout, reset connection, 5xx: SQS may have it): the claim stays recorded and
+ *   unsent, the answer is 202, and the sweeper sends it again after `resendAfterMs` (a duplicate message
+ *   is a no-op for the consumer).
+ * Throws `PacketNotFoundError`, `PacketClosedError` (expired or exhausted, for users who have not claimed
+ * yet) or `ClaimQueueError`.
  */
 export async function acceptClaim(
   ctx: PacketsContext,
-  queue: ClaimQueue,
+  queue: Pick<MessageQueue, 'send'>,
   packetId: string,
   userId: string,
+  log?: Logger,
 ): Promise<AcceptedClaim> {
-  if (!isPacketId(packetId)) throw new PacketNotFoundError(String(packetId));
-  const claimId = claimIdFor(packetId, userId);
-  const keys = packetKeys(ctx.keyPrefix, packetId);
-  const field = recordField({ kind: 'claim', userId });
-  const now = ctx.now();
-  const record: ClaimRecord = { id: claimId, kind: 'claim', userId, status: 'queued', requestedAt: now };
-  const value = JSON.stringify(record);
-  const reply = await recordClaim.run(ctx.redis, [keys.packet, keys.claims], [field, value, now]);
-  if (reply[0] === 0) throw new PacketNotFoundError(packetId);
-  if (reply[0] === 2) throw new PacketClosedError(packetId, reply[1]);
-  if (reply[0] === 1) {
-    const existing = parseRecord(reply[1]);
-    if (existing) return answerExisting(existing, claimId, packetId, userId, queue);
-    throw new Error(`claim record ${claimId} is unreadable`);
+  const { claimId, created, record } = await recordClaim(ctx, packetId, userId);
+  if (!created) {
+    return {
+      claimId,
+      status: record.status,
+      ...(record.amount === undefined ? {} : { amount: record.amount }),
+      ...(record.reason === undefined ? {} : { reason: record.reason }),
+    };
   }
   try {
-    await queue.send({ v: 1, kind: 'claim', claimId, packetId, userId, requestedAt: now });
+    await queue.send(messageFor(packetId, record));
   } catch (error) {
-    // Withdraw our record (only if it is still exactly ours) so the client's retry starts from scratch.
-    await ctx.redis.eval(WITHDRAW_LUA, 1, keys.claims, field, value).catch(() => undefined);
-    throw new ClaimQueueError(packetId, claimId, error);
+    if (isDefiniteRefusal(error) && (await withdrawRecord(ctx, packetId, record).catch(() => false))) {
+      throw new ClaimQueueError(packetId, claimId, error);
+    }
+    log?.warn('claim send deferred to the sweeper', {
+      packetId,
+      claimId,
+      outcome: 'queued',
+      definiteRefusal: isDefiniteRefusal(error),
+      error: error instanceof Error ? error : String(error),
+    });
+    return { claimId, status: 'queued' };
   }
+  // Once confirmed, the sweeper leaves it alone; if confirming fails, it only re-sends a spare copy.
+  await confirmSent(ctx, packetId, [recordField(record)]).catch(() => undefined);
   return { claimId, status: 'queued' };
-}
-
-/** HDEL the field only while it still holds ARGV[2] (the record this request wrote). */
-const WITHDRAW_LUA = `
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 0`;
-
-async function answerExisting(
-  record: ClaimRecord,
-  claimId: string,
-  packetId: string,
-  userId: string,
-  queue: ClaimQueue,
-): Promise<AcceptedClaim> {
-  if (record.status === 'queued') {
-    const requestedAt = record.requestedAt ?? Date.now();
-    await queue
-      .send({ v: 1, kind: 'claim', claimId, packetId, userId, requestedAt })
-      .catch((error: unknown) => {
-        throw new ClaimQueueError(packetId, claimId, error);
-      });
-  }
-  return {
-    claimId,
-    status: record.status,
-    ...(record.amount === undefined ? {} : { amount: record.amount }),
-    ...(record.reason === undefined ? {} : { reason: record.reason }),
-  };
 }

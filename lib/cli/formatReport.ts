@@ -1,7 +1,7 @@
 import type { BatchStatus } from '../batches/batchStore.ts';
 import type { ReconcileReport } from '../packets/reconcile.ts';
-import type { SubmitFileReport } from './submitPayoutFile.ts';
-import { describeFileErrors } from './submitPayoutFile.ts';
+import type { RowReport, SubmitFileReport } from './submitPayoutFile.ts';
+import { describeFileErrors, describeRefused } from './submitPayoutFile.ts';
 
 const SHOWN_ITEMS = 20;
 
@@ -14,16 +14,22 @@ export function formatSubmitReport(report: SubmitFileReport): string {
   const skipped = report.invalid.length > 0 ? ` (${report.invalid.length} invalid, skipped)` : '';
   out.push(`  rows        ${report.rows}${skipped}`);
   if (report.invalid.length > 0) out.push(describeFileErrors(report.invalid).replace(/^/gm, '  '));
+  if (report.refused.length > 0) out.push(describeRefused(report.refused).replace(/^/gm, '  '));
   out.push(
     `  sent        ${report.sent} in ${duration(report.sendMs)} (${rate(report.sent, report.sendMs)})`,
   );
-  if (report.sendFailures.length > 0) {
-    out.push(`  NOT SENT    ${report.sendFailures.length} (submit the same file again to send them):`);
-    for (const f of report.sendFailures.slice(0, SHOWN_ITEMS))
-      out.push(`    line ${f.itemId}: ${f.code}: ${f.message}`);
+  if (report.alreadyDecided > 0) {
+    out.push(`  decided     ${report.alreadyDecided} before this submission (nothing sent for them)`);
+  }
+  if (report.unsent.length > 0) {
+    out.push(
+      `  NOT SENT    ${report.unsent.length} (recorded: the sweeper re-sends them, or submit the same file again):`,
+    );
+    for (const f of report.unsent.slice(0, SHOWN_ITEMS))
+      out.push(`    line ${f.line}: ${f.code}: ${f.message}`);
   }
   if (report.status) {
-    out.push(formatBatchStatus(report.status, 'line'));
+    out.push(formatBatchStatus(report.status, report.rejected));
     if (report.settleMs !== null) {
       out.push(
         `  settled in  ${duration(report.settleMs)} (${rate(report.status.paid, report.settleMs)} paid)`,
@@ -32,12 +38,21 @@ export function formatSubmitReport(report: SubmitFileReport): string {
   } else {
     out.push(`  follow it:  red-packets payouts status --batch ${report.batchId} --wait`);
   }
-  out.push(report.exitCode === 0 ? 'OK: every row was paid' : 'INCOMPLETE: see above');
+  out.push(
+    report.outcome === 'paid'
+      ? 'OK: every row is paid'
+      : report.outcome === 'sent'
+        ? `OK: sent ${report.sent} rows (not waited for: nothing is paid yet as far as this run knows)`
+        : 'INCOMPLETE: see above',
+  );
   return out.join('\n');
 }
 
-/** Counts by state, the paid sum, and the first rejected items (`item` names their ids). */
-export function formatBatchStatus(status: BatchStatus, item = 'item'): string {
+/**
+ * Counts by state, the paid sum, and the first rejected items: by line when `byLine` (the submitted file's
+ * rows) is given, else by user.
+ */
+export function formatBatchStatus(status: BatchStatus, byLine?: readonly RowReport[]): string {
   const rejected = Object.values(status.rejected).reduce((a, b) => a + b, 0);
   const out = [
     `  items       ${status.items}`,
@@ -50,13 +65,16 @@ export function formatBatchStatus(status: BatchStatus, item = 'item'): string {
         : ''
     }`,
   ];
-  const sorted = [...status.rejectedItems].sort(
-    (a, b) => Number(a.itemId) - Number(b.itemId) || a.itemId.localeCompare(b.itemId),
-  );
-  for (const r of sorted.slice(0, SHOWN_ITEMS))
-    out.push(`    ${item} ${r.itemId} (user ${r.userId}): ${r.reason}`);
-  if (sorted.length > SHOWN_ITEMS)
-    out.push(`    … and ${sorted.length - SHOWN_ITEMS} more (--json lists them all)`);
+  const items = byLine
+    ? byLine.map(
+        (r) => `    line ${r.line} (user ${r.userId}): ${r.code}${r.paidBy ? ` (paid by ${r.paidBy})` : ''}`,
+      )
+    : [...status.rejectedItems]
+        .sort((a, b) => a.userId.localeCompare(b.userId))
+        .map((r) => `    user ${r.userId}: ${r.reason}${r.paidBy ? ` (paid by ${r.paidBy})` : ''}`);
+  out.push(...items.slice(0, SHOWN_ITEMS));
+  if (items.length > SHOWN_ITEMS)
+    out.push(`    … and ${items.length - SHOWN_ITEMS} more (--json lists them all)`);
   if (status.queued > 0)
     out.push(`  undecided   ${status.queued} (still queued, retrying, or in the dead-letter queue)`);
   return out.join('\n');
@@ -71,6 +89,6 @@ export function formatReconcile(report: ReconcileReport): string {
     `  remaining   ${report.remaining} in ${report.remainingCount} shares`,
     `  records     ${report.records.paid} paid, ${report.records.rejected} rejected, ${report.records.queued} queued`,
   ];
-  for (const d of report.discrepancies) out.push(`  ! ${d}`);
+  for (const d of report.discrepancies) out.push(`  ! ${d.check}: ${d.message}`);
   return out.join('\n');
 }

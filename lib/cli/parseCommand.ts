@@ -29,13 +29,17 @@ export type Command = { json: boolean; connection: Connection } & (
       format: 'csv' | 'json';
       batchId: string | undefined;
       skipInvalid: boolean;
+      allowRepeatPayees: boolean;
       senders: number;
       wait: boolean;
       waitTimeoutS: number;
     }
   | { name: 'payouts status'; batchId: string; wait: boolean; waitTimeoutS: number }
-  | { name: 'reconcile'; packetId: string }
+  | { name: 'reconcile'; packetId: string; stuckAfterS: number }
 );
+
+/** How long a record may stay queued before `reconcile` reports it stuck, in seconds, by default. */
+export const DEFAULT_STUCK_AFTER_S = 900;
 
 export const USAGE = `Usage: red-packets <command> [flags]
 
@@ -43,9 +47,13 @@ Commands:
   packets create   --total <minor units> --count <shares> [--mode random|equal] [--expires-in <s>]
   packets show     --packet <id>
   payouts submit   --packet <id> --file <winners.csv|.json> [--format csv|json] [--batch-id <id>]
-                   [--skip-invalid] [--senders <n>] [--wait] [--wait-timeout <s>]
+                   [--allow-repeat-payees] [--skip-invalid] [--senders <n>] [--wait] [--wait-timeout <s>]
   payouts status   --batch <id> [--wait] [--wait-timeout <s>]
-  reconcile        --packet <id>
+  reconcile        --packet <id> [--stuck-after <s>]
+
+A batch item is (batch, user). The batch id is --batch-id, or derived from the packet and the rows
+(the same rows give the same id whatever the file's layout). By default a packet pays a user at most
+once across all its batches; --allow-repeat-payees (with --batch-id) pays this batch's users again.
 
 Connection (flags override the environment):
   --redis-url <url>      REDIS_URL
@@ -78,6 +86,8 @@ const options = {
   format: { type: 'string' },
   'batch-id': { type: 'string' },
   'skip-invalid': { type: 'boolean' },
+  'allow-repeat-payees': { type: 'boolean' },
+  'stuck-after': { type: 'string' },
   senders: { type: 'string' },
   wait: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
@@ -94,13 +104,14 @@ const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flag
     'file',
     'format',
     'batch-id',
+    'allow-repeat-payees',
     'skip-invalid',
     'senders',
     'wait',
     'wait-timeout',
   ],
   'payouts status': ['batch', 'wait', 'wait-timeout'],
-  reconcile: ['packet'],
+  reconcile: ['packet', 'stuck-after'],
 };
 const common = new Set(['redis-url', 'queue-url', 'sqs-endpoint', 'region', 'json', 'help']);
 
@@ -156,12 +167,27 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
           : { expiresInSeconds: int(values['expires-in'], 'expires-in', 1, Number.MAX_SAFE_INTEGER) }),
       };
     case 'packets show':
-    case 'reconcile':
       return { ...base, name: command, packetId: required('packet') };
+    case 'reconcile':
+      return {
+        ...base,
+        name: command,
+        packetId: required('packet'),
+        stuckAfterS:
+          values['stuck-after'] === undefined
+            ? DEFAULT_STUCK_AFTER_S
+            : int(values['stuck-after'], 'stuck-after', 1, 30 * 86_400),
+      };
     case 'payouts submit': {
       const file = required('file');
       const format = values.format ?? (/\.json$/i.test(file) ? 'json' : 'csv');
       if (format !== 'csv' && format !== 'json') throw usageError('--format must be csv or json');
+      const allowRepeatPayees = values['allow-repeat-payees'] === true;
+      if (allowRepeatPayees && values['batch-id'] === undefined) {
+        throw usageError(
+          '--allow-repeat-payees needs --batch-id (each round that may pay a user again is its own named batch)',
+        );
+      }
       return {
         ...base,
         name: command,
@@ -170,6 +196,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         format,
         batchId: values['batch-id'] === undefined ? undefined : id(values['batch-id'], 'batch-id'),
         skipInvalid: values['skip-invalid'] === true,
+        allowRepeatPayees,
         senders: values.senders === undefined ? 8 : int(values.senders, 'senders', 1, 64),
         ...wait,
       };

@@ -3,6 +3,7 @@ import { readBatchStatus } from '../batches/batchStore.ts';
 import { isRetryableError } from '../lock/index.ts';
 import { PacketError } from '../packets/errors.ts';
 import { createRedPackets } from '../packets/index.ts';
+import { createSqsQueue } from '../queue/MessageQueue.ts';
 import { CliError, EXIT, type ExitCode } from './CliError.ts';
 import { connectQueue, connectRedis } from './connect.ts';
 import { formatBatchStatus, formatReconcile, formatSubmitReport } from './formatReport.ts';
@@ -70,7 +71,7 @@ async function run(
       try {
         const report = await submitPayoutFile(
           ctx,
-          queue,
+          createSqsQueue(queue.sqs, queue.queueUrl),
           { ...command, waitMs: command.wait ? command.waitTimeoutS * 1000 : undefined },
           io.stderr,
         );
@@ -96,7 +97,9 @@ async function run(
       };
     }
     case 'reconcile': {
-      const report = await packets.reconcile(command.packetId);
+      const report = await packets.reconcile(command.packetId, {
+        stuckAfterMs: command.stuckAfterS * 1000,
+      });
       return { code: report.ok ? EXIT.ok : EXIT.incomplete, report, text: formatReconcile(report) };
     }
   }

@@ -1,11 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { deriveBatchId } from '../batches/batchId.ts';
 import type { BatchStatus } from '../batches/batchStore.ts';
-import { type BatchFileError, MAX_BATCH_BYTES, parseBatchFile } from '../batches/parseBatchFile.ts';
-import { type QueueFailure, queueBatch } from '../batches/queueBatch.ts';
+import { describeRefusal, isSettledElsewhere } from '../batches/describeRow.ts';
+import {
+  type BatchFileError,
+  type BatchRow,
+  MAX_BATCH_BYTES,
+  parseBatchFile,
+} from '../batches/parseBatchFile.ts';
+import { type RowOutcome, submitPayouts } from '../batches/submitPayouts.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
-import { readPacket } from '../packets/readPacket.ts';
+import type { MessageQueue } from '../queue/MessageQueue.ts';
 import { CliError, EXIT } from './CliError.ts';
 import { createProgressBar, type ProgressStream } from './progressBar.ts';
 import { waitForBatch } from './waitForBatch.ts';
@@ -17,6 +21,8 @@ export interface SubmitFileInput {
   format: 'csv' | 'json';
   /** @defaultValue derived from the packet and the valid rows */
   batchId?: string | undefined;
+  /** Pay this batch's users even if the packet paid them already (needs `batchId`). */
+  allowRepeatPayees?: boolean | undefined;
   /** Send the valid rows of a file that has invalid ones (they are reported and count as rejected). */
   skipInvalid: boolean;
   /** Parallel SendMessageBatch calls. */
@@ -25,35 +31,62 @@ export interface SubmitFileInput {
   waitMs: number | undefined;
 }
 
-/** The final report of `payouts submit`. Item ids are the file's line numbers. */
+/** A row of the file, by line, and what happened to it (refused at submission, not sent, or rejected). */
+export interface RowReport {
+  line: number;
+  userId: string;
+  code: string;
+  message: string;
+  paidBy?: string;
+}
+
+/** The final report of `payouts submit`. */
 export interface SubmitFileReport {
   packetId: string;
   batchId: string;
   file: string;
+  /** Rows in the file, valid or not. */
   rows: number;
   /** Rows refused by validation (not sent). */
   invalid: BatchFileError[];
+  /** Messages sent by this run. */
   sent: number;
-  /** Valid rows SQS would not take after retries (not sent; submitting again sends them). */
-  sendFailures: QueueFailure[];
+  /** Rows whose item an earlier submission of this batch already decided (nothing sent). */
+  alreadyDecided: number;
+  /**
+   * Rows refused at submission (not recorded, not sent): `item_conflict`, or `already_paid_by_*`.
+   * `settled` when that user was already paid the same amount by another batch or claim of the packet.
+   */
+  refused: Array<RowReport & { settled: boolean }>;
+  /** Rows recorded whose message the queue did not take: the sweeper re-sends them (or submit again). */
+  unsent: RowReport[];
   sendMs: number;
   /** After `--wait`: the batch's state, listing every rejected item; `null` without `--wait`. */
   status: BatchStatus | null;
+  /** After `--wait`: the batch's rejected items, by line. */
+  rejected: RowReport[];
   /** ms from the first send to the last decision (`--wait` only). */
   settleMs: number | null;
+  /**
+   * `paid`: every row is paid (by this batch, or the same amount by another). `sent`: without `--wait`,
+   * every row that needed it was sent. `incomplete`: something was invalid, refused, not sent, rejected or
+   * is still undecided.
+   */
+  outcome: 'paid' | 'sent' | 'incomplete';
   exitCode: 0 | 1;
 }
 
 /**
  * `payouts submit`: validates the whole file first (every problem with its line); refuses it, enqueuing
- * nothing, when anything is invalid unless `skipInvalid`; then records the batch and sends one message
- * per row (item id = line number) with a progress bar; with `waitMs`, follows the payouts to the end.
- * Exit code 1 when any row was invalid, unsent, rejected or still undecided at the deadline; a
- * {@link CliError} with exit code 3 when the queue took none of them.
+ * nothing, when anything is invalid unless `skipInvalid`; then submits the valid rows (`submitPayouts`,
+ * the same path as `POST /payout-batches`) with a progress bar, warning on stderr before sending about
+ * rows that are refused; with `waitMs`, follows the payouts to the end. Exit code 0 when every row is
+ * paid (`--wait`) or sent (without), else 1; a {@link CliError} with exit code 3 when the queue took none
+ * of the rows.
  */
 export async function submitPayoutFile(
   ctx: PacketsContext,
-  queue: { sqs: Pick<SQSClient, 'send'>; queueUrl: string },
+  queue: MessageQueue,
   input: SubmitFileInput,
   stderr: ProgressStream,
 ): Promise<SubmitFileReport> {
@@ -67,57 +100,121 @@ export async function submitPayoutFile(
     );
   }
   if (rows.length === 0) throw new CliError(`${input.file}: no valid rows; nothing was enqueued`, EXIT.usage);
-  await readPacket(ctx, input.packetId); // unknown packet: refused before anything is recorded or sent
 
-  const batchId = input.batchId ?? deriveBatchId(input.packetId, rows);
-  const items = rows.map((row) => ({ itemId: String(row.line), userId: row.userId, amount: row.amount }));
-  const sending = createProgressBar(stderr, 'sending', items.length);
+  let sending: ReturnType<typeof createProgressBar> | undefined;
   const sendStarted = Date.now();
-  const { sent, failures } = await queueBatch(
+  const submitted = await submitPayouts(
     ctx,
-    queue.sqs,
-    queue.queueUrl,
-    { packetId: input.packetId, batchId, items },
-    { senders: input.senders, onProgress: (n) => sending.update(n) },
+    queue,
+    {
+      packetId: input.packetId,
+      batchId: input.batchId,
+      allowRepeatPayees: input.allowRepeatPayees,
+      rows: rows.map(({ userId, amount }) => ({ userId, amount })),
+    },
+    {
+      senders: input.senders,
+      onRecorded: (outcomes) => {
+        const refused = refusedRows(rows, outcomes);
+        if (refused.length > 0) stderr.write(`${describeRefused(refused, 'warning: ')}\n`);
+        sending = createProgressBar(stderr, 'sending', outcomes.filter((o) => o.status === 'sent').length);
+      },
+      onProgress: (n) => sending?.update(n),
+    },
   );
-  sending.finish(sent);
+  const sent = submitted.outcomes.filter((o) => o.status === 'sent').length;
+  sending?.finish(sent);
   const sendMs = Date.now() - sendStarted;
-  const first = failures[0];
-  if (sent === 0 && first) {
+  const unsent: RowReport[] = [];
+  submitted.outcomes.forEach((o, i) => {
+    const row = rows[i] as BatchRow;
+    if (o.status === 'unsent')
+      unsent.push({ line: row.line, userId: row.userId, code: o.code, message: o.message });
+  });
+  if (sent === 0 && unsent.length > 0) {
     // Not one message went out: the queue is unreachable or refuses us. Nothing to follow or report.
+    const first = unsent[0] as RowReport;
     throw new CliError(
-      `could not send any of the ${items.length} rows to the queue (${first.code}: ${first.message}); nothing was enqueued, run the same command again`,
+      `could not send any of the ${unsent.length} rows to the queue (${first.code}: ${first.message}); they are recorded and the sweeper sends them, or run the same command again`,
       EXIT.unavailable,
     );
   }
 
   let status: BatchStatus | null = null;
   if (input.waitMs !== undefined) {
-    status = await waitForBatch(ctx, batchId, {
+    status = await waitForBatch(ctx, submitted.batchId, {
       timeoutMs: input.waitMs,
       progress: stderr,
       startedAt: sendStarted,
     });
   }
-  const settleMs = status ? Date.now() - sendStarted : null;
+  const lineOf = new Map(rows.map((row) => [row.userId, row.line]));
+  const rejected: RowReport[] = (status?.rejectedItems ?? [])
+    .map((r) => ({
+      line: lineOf.get(r.userId) ?? 0,
+      userId: r.userId,
+      code: r.reason,
+      message: r.paidBy ? `paid before by ${r.paidBy}` : r.reason,
+      ...(r.paidBy ? { paidBy: r.paidBy } : {}),
+    }))
+    .sort((a, b) => a.line - b.line);
+  const refused = refusedRows(rows, submitted.outcomes);
+  const decidedRejected = submitted.outcomes.some((o) => o.status === 'decided' && o.decided === 'rejected');
+  const waited = input.waitMs !== undefined;
   const incomplete =
     errors.length > 0 ||
-    failures.length > 0 ||
-    (input.waitMs !== undefined && status === null) || // the batch's record vanished (Redis lost data)
-    (status !== null && (status.queued > 0 || status.paid < status.items));
+    refused.some((r) => !r.settled) ||
+    (waited
+      ? status === null || status.queued > 0 || Object.keys(status.rejected).length > 0
+      : unsent.length > 0 || decidedRejected);
   return {
     packetId: input.packetId,
-    batchId,
+    batchId: submitted.batchId,
     file: input.file,
     rows: rows.length + errors.length,
     invalid: errors,
     sent,
-    sendFailures: failures,
+    alreadyDecided: submitted.outcomes.filter((o) => o.status === 'decided').length,
+    refused,
+    unsent,
     sendMs,
     status,
-    settleMs,
+    rejected,
+    settleMs: status ? Date.now() - sendStarted : null,
+    outcome: incomplete ? 'incomplete' : waited ? 'paid' : 'sent',
     exitCode: incomplete ? EXIT.incomplete : EXIT.ok,
   };
+}
+
+/** The rows refused at submission, by line. */
+function refusedRows(
+  rows: readonly BatchRow[],
+  outcomes: readonly RowOutcome[],
+): SubmitFileReport['refused'] {
+  const out: SubmitFileReport['refused'] = [];
+  outcomes.forEach((outcome, i) => {
+    const row = rows[i] as BatchRow;
+    if (outcome.status !== 'refused') return;
+    out.push({
+      line: row.line,
+      userId: row.userId,
+      ...describeRefusal(outcome),
+      settled: isSettledElsewhere(outcome, row.amount),
+    });
+  });
+  return out;
+}
+
+/** `N rows refused (not sent):` then one line each (the first 20). */
+export function describeRefused(refused: SubmitFileReport['refused'], prefix = ''): string {
+  const lines = refused
+    .slice(0, SHOWN_ERRORS)
+    .map(
+      (r) =>
+        `  line ${r.line} (user ${r.userId}): ${r.code}: ${r.message}${r.settled ? ' (same amount: nothing to do)' : ''}`,
+    );
+  if (refused.length > SHOWN_ERRORS) lines.push(`  … and ${refused.length - SHOWN_ERRORS} more`);
+  return `${prefix}${refused.length} row${refused.length === 1 ? '' : 's'} refused (not sent):\n${lines.join('\n')}`;
 }
 
 /** Reads the file, refusing one over the size limit before loading it. */

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BatchConflictError } from '../batches/BatchConflictError.ts';
 import { ClaimQueueError } from '../claims/ClaimQueueError.ts';
 import { isRetryableError } from '../lock/index.ts';
 import { PacketClosedError, PacketNotFoundError, ValidationError } from '../packets/index.ts';
@@ -46,9 +47,11 @@ function classify(
       ? 404
       : error instanceof PacketClosedError
         ? 410
-        : error instanceof ClaimQueueError
-          ? 503
-          : undefined;
+        : error instanceof BatchConflictError
+          ? 409
+          : error instanceof ClaimQueueError
+            ? 503
+            : undefined;
   return status === undefined || !(error instanceof Error)
     ? null
     : { status, code: (error as PacketNotFoundError).code, message: error.message, details: [] };

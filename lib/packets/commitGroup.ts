@@ -2,69 +2,90 @@ import { createFencedScript } from '../lock/index.ts';
 import type { Decision } from './decide.ts';
 import type { PacketKeys } from './keys.ts';
 
+/** One fresh decision as the commit script reads it (an element of the JSON array in ARGV[4]). */
+interface CommitEntry {
+  /** Record field. */
+  f: string;
+  /** Record JSON to store. */
+  r: string;
+  /** Amount paid, as a decimal string ('0' when rejected). */
+  a: string;
+  /** User id. */
+  u: string;
+  /** Record id (the ledger entry's `id`). */
+  i: string;
+  /** Batch id ('' for a claim). */
+  bid: string;
+  /** Index of the batch's hash after KEYS[6] (0 for a claim). */
+  b: number;
+  /** Reject reason ('' when paid). */
+  x: string;
+}
+
 /**
  * Commits a group's fresh decisions in one fenced script (the prelude has already proved that the lease
  * holds the packet's lock and has not expired). Every check runs before the first write, because Redis does
- * not roll back a script that stops halfway:
+ * not roll back a script that stops halfway.
  *
- * KEYS[2] packet hash, KEYS[3] claims hash, KEYS[4] ledger stream, KEYS[5..] the hashes of the payout
- * batches in the group (their counters).
- * ARGV[3] sum of the amounts paid, ARGV[4] number paid, ARGV[5] time (epoch ms), ARGV[6] number of records,
- * then 7 per record: field, record JSON, amount (0 when rejected), user id, record id, the index of its
- * batch's key after KEYS[4] (0 for a claim), and the reject reason ('' when paid).
+ * KEYS[2] packet hash, KEYS[3] records hash, KEYS[4] ledger stream, KEYS[5] payees hash, KEYS[6] unsent
+ * set, KEYS[7..] the hashes of the payout batches in the group (their counters).
+ * ARGV[3] time (epoch ms), ARGV[4] JSON array of {@link CommitEntry}.
  * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
- * `{-5, i}` record i was decided meanwhile (nothing written in all three cases).
+ * `{-5, i}` entry i is no longer a queued record (decided meanwhile, or withdrawn); nothing is written in
+ * the last three cases.
  */
 export const COMMIT_GROUP_LUA = `
-local paidSum, paidCount, at, n = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local at = ARGV[3]
+local entries = cjson.decode(ARGV[4])
 local state = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount')
 local remaining, remainingCount = tonumber(state[1]), tonumber(state[2])
 if not remaining or not remainingCount then
   -- The packet is gone (deleted, or Redis lost its data): decide again against whatever exists now.
   return {-3}
 end
+local paidSum, paidCount = 0, 0
+for i, e in ipairs(entries) do
+  local existing = redis.call('HGET', KEYS[3], e.f)
+  if not existing or cjson.decode(existing).status ~= 'queued' then
+    -- Idempotency: only a record that is still queued is decided, and only once. (A record that is gone
+    -- was withdrawn by the door after the queue refused its message: it must not be paid.)
+    return {-5, i - 1}
+  end
+  local amount = tonumber(e.a)
+  if amount > 0 then
+    paidSum = paidSum + amount
+    paidCount = paidCount + 1
+  end
+end
 if remaining - paidSum < 0 or remainingCount - paidCount < 0 then
   -- Relative deltas that would overspend: never applied.
   return {-4}
 end
--- Fields and records in chunks, so that unpack() stays far below Lua's stack limit for any group size.
-local CHUNK = 500
-for first = 0, n - 1, CHUNK do
-  local fields = {}
-  for i = first, math.min(n, first + CHUNK) - 1 do fields[#fields + 1] = ARGV[7 + i * 7] end
-  local existing = redis.call('HMGET', KEYS[3], unpack(fields))
-  for j = 1, #existing do
-    if existing[j] and cjson.decode(existing[j]).status ~= 'queued' then
-      -- Idempotency: an item already paid or rejected is never decided twice.
-      return {-5, first + j - 1}
-    end
-  end
-end
-redis.call('HINCRBY', KEYS[2], 'remaining', 0 - paidSum)
+redis.call('HINCRBY', KEYS[2], 'remaining', string.format('%d', 0 - paidSum))
 redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
-for first = 0, n - 1, CHUNK do
-  local fieldValues = {}
-  for i = first, math.min(n, first + CHUNK) - 1 do
-    local base = 7 + i * 7
-    fieldValues[#fieldValues + 1] = ARGV[base]
-    fieldValues[#fieldValues + 1] = ARGV[base + 1]
-    local amount = tonumber(ARGV[base + 2])
-    if amount > 0 then
-      -- The ledger: one entry per payout, with the fence of the lease that committed it.
-      redis.call('XADD', KEYS[4], '*', 'id', ARGV[base + 4], 'user', ARGV[base + 3], 'amount', amount, 'fence', fence, 'at', at)
+for _, e in ipairs(entries) do
+  redis.call('HSET', KEYS[3], e.f, e.r)
+  -- Decided: its message is no longer needed, whether or not the door confirmed sending it.
+  redis.call('ZREM', KEYS[6], e.f)
+  if e.a ~= '0' then
+    -- The ledger: one entry per payout, with the fence of the lease that committed it.
+    if e.bid ~= '' then
+      redis.call('XADD', KEYS[4], '*', 'id', e.i, 'user', e.u, 'amount', e.a, 'fence', fence, 'at', at, 'batch', e.bid)
+    else
+      redis.call('XADD', KEYS[4], '*', 'id', e.i, 'user', e.u, 'amount', e.a, 'fence', fence, 'at', at)
     end
-    local batch = tonumber(ARGV[base + 5])
-    if batch > 0 then
-      -- A batch's progress, counted once per item: only fresh decisions reach this script.
-      if amount > 0 then
-        redis.call('HINCRBY', KEYS[4 + batch], 'paid', 1)
-        redis.call('HINCRBY', KEYS[4 + batch], 'paidAmount', amount)
-      else
-        redis.call('HINCRBY', KEYS[4 + batch], 'rejected:' .. ARGV[base + 6], 1)
-      end
+    -- The first payment of a user on this packet; later items for that user are refused by decide().
+    redis.call('HSETNX', KEYS[5], e.u, e.f)
+  end
+  if e.b > 0 then
+    -- A batch's progress, counted once per item: only fresh decisions reach this script.
+    if e.a ~= '0' then
+      redis.call('HINCRBY', KEYS[6 + e.b], 'paid', 1)
+      redis.call('HINCRBY', KEYS[6 + e.b], 'paidAmount', e.a)
+    else
+      redis.call('HINCRBY', KEYS[6 + e.b], 'rejected:' .. e.x, 1)
     end
   end
-  redis.call('HSET', KEYS[3], unpack(fieldValues))
 end
 return {1, remaining - paidSum, remainingCount - paidCount}
 `;
@@ -79,25 +100,31 @@ export function commitGroupArgs(
   decisions: readonly Decision[],
   at: number,
 ): { keys: string[]; args: Array<string | number> } {
-  const fresh = decisions.filter((d) => d.fresh);
-  let paidSum = 0;
-  let paidCount = 0;
-  const perRecord: Array<string | number> = [];
   const batchKeys: string[] = [];
-  for (const d of fresh) {
-    const amount = d.record.status === 'paid' ? (d.record.amount ?? 0) : 0;
-    paidSum += amount;
-    if (amount > 0) paidCount += 1;
+  const entries: CommitEntry[] = [];
+  for (const d of decisions) {
+    if (d.type !== 'fresh') continue;
+    const paid = d.record.status === 'paid' ? (d.record.amount ?? 0) : 0;
     let batch = 0;
+    let batchId = '';
     if (d.item.kind === 'payout') {
-      const key = keys.batch(d.item.batchId);
+      batchId = d.item.batchId;
+      const key = keys.batch(batchId);
       batch = batchKeys.indexOf(key) + 1 || batchKeys.push(key);
     }
-    const reason = d.record.status === 'paid' ? '' : (d.record.reason ?? 'unknown');
-    perRecord.push(d.field, JSON.stringify(d.record), amount, d.item.userId, d.record.id, batch, reason);
+    entries.push({
+      f: d.field,
+      r: JSON.stringify(d.record),
+      a: String(paid),
+      u: d.item.userId,
+      i: d.record.id,
+      bid: batchId,
+      b: batch,
+      x: d.record.status === 'paid' ? '' : (d.record.reason ?? 'unknown'),
+    });
   }
   return {
-    keys: [keys.packet, keys.claims, keys.ledger, ...batchKeys],
-    args: [paidSum, paidCount, at, fresh.length, ...perRecord],
+    keys: [keys.packet, keys.claims, keys.ledger, keys.payees, keys.unsent, ...batchKeys],
+    args: [at, JSON.stringify(entries)],
   };
 }

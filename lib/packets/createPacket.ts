@@ -1,5 +1,5 @@
 import { newPacketId } from './ids.ts';
-import { packetKeys } from './keys.ts';
+import { packetIndexKey, packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { type PacketView, toPacketView } from './packetState.ts';
 import { createPacketSchema, parseOrThrow } from './schemas.ts';
@@ -23,6 +23,8 @@ export async function createPacket(ctx: PacketsContext, input: unknown): Promise
     expiresAt: createdAt + spec.expiresInSeconds * 1000,
   };
   const { packetId: _id, ...fields } = state;
+  // Indexed first, so that the sweeper can always find the packet's unsent records.
+  await ctx.redis.zadd(packetIndexKey(ctx.keyPrefix), state.expiresAt, packetId);
   await ctx.redis.hset(packetKeys(ctx.keyPrefix, packetId).packet, fields);
   return toPacketView(state, createdAt);
 }

@@ -7,7 +7,8 @@ import { type ProcessOptions, processItems } from './processItems.ts';
 import { createRandom, type RandomInt } from './random.ts';
 import { readClaim } from './readClaim.ts';
 import { readPacket } from './readPacket.ts';
-import { reconcile } from './reconcile.ts';
+import { type ReconcileOptions, reconcile } from './reconcile.ts';
+import { recordClaim } from './recordClaim.ts';
 
 /** Options of {@link createRedPackets}. */
 export interface RedPacketsOptions {
@@ -37,9 +38,10 @@ export function createRedPackets(redis: Redis, options: RedPacketsOptions = {}) 
     listPayouts: (packetId: string, page?: { limit?: number; cursor?: string }) =>
       listPayouts(ctx, packetId, page),
     readClaim: (claimId: string) => readClaim(ctx, claimId),
+    recordClaim: (packetId: string, userId: string) => recordClaim(ctx, packetId, userId),
     processItems: (packetId: string, items: readonly unknown[], opts: ProcessOptions) =>
       processItems(ctx, packetId, items, opts),
-    reconcile: (packetId: string) => reconcile(ctx, packetId),
+    reconcile: (packetId: string, opts?: ReconcileOptions) => reconcile(ctx, packetId, opts),
   };
 }
 

@@ -7,8 +7,22 @@ export interface PacketKeys {
   /** Stream: one entry per payout, append-only. */
   readonly ledger: string;
   /**
-   * Hash of one payout batch paying from this packet: `items`, `createdAt`, and the counters the commit
-   * script keeps (`paid`, `paidAmount`, `rejected:<reason>`), so a batch's progress is read in O(1).
+   * Hash: user id → the record field of the payment that paid this user first. The commit writes it with
+   * every payout; it is how a packet pays a user at most once across its claims and batches.
+   */
+  readonly payees: string;
+  /**
+   * Sorted set: record field → when it was recorded or last sent (epoch ms). A record enters it when it is
+   * accepted and leaves it once its message is known to be on the queue or it is decided; the sweeper
+   * re-sends whatever stays longer than `resendAfterMs` (a request that died between recording and sending).
+   */
+  readonly unsent: string;
+  /** Set: the ids of this packet's payout batches (for reconcile). */
+  readonly batches: string;
+  /**
+   * Hash of one payout batch paying from this packet: `items`, `createdAt`, `allowRepeatPayees`, and the
+   * counters the commit script keeps (`paid`, `paidAmount`, `rejected:<reason>`), so a batch's progress is
+   * read in O(1).
    */
   batch(batchId: string): string;
 }
@@ -20,6 +34,16 @@ export function packetKeys(prefix: string, packetId: string): PacketKeys {
     packet: `${base}:packet`,
     claims: `${base}:claims`,
     ledger: `${base}:ledger`,
+    payees: `${base}:payees`,
+    unsent: `${base}:unsent`,
+    batches: `${base}:batches`,
     batch: (batchId) => `${base}:batch:${batchId}`,
   };
 }
+
+/**
+ * The global index of packets (packet id → expiresAt), the one key outside a packet's slot besides the batch
+ * index: the sweeper walks it to find unsent records. Written before the packet itself, so a packet is never
+ * missing from it.
+ */
+export const packetIndexKey = (prefix: string) => `${prefix}packets`;

@@ -7,9 +7,11 @@ import { readPacket } from './readPacket.ts';
 export interface Payout {
   /** Stream entry id; also the cursor for the next page. */
   entryId: string;
-  /** Claim id, or `<batchId>:<itemId>`. */
+  /** Claim id, or `<batchId>/<userId>`. */
   id: string;
   userId: string;
+  /** The batch that paid it; absent for a claim. */
+  batchId?: string;
   amount: number;
   fence: number;
   paidAt: number;
@@ -49,6 +51,7 @@ export function toPayout(entryId: string, fields: string[]): Payout {
     entryId,
     id: f.id ?? '',
     userId: f.user ?? '',
+    ...(f.batch === undefined ? {} : { batchId: f.batch }),
     amount: Number(f.amount),
     fence: Number(f.fence),
     paidAt: Number(f.at),

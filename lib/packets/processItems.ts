@@ -1,5 +1,5 @@
 import { isRetryableError, type Lease, LockError } from '../lock/index.ts';
-import { parseRecord, type RejectReason, recordField } from './claimRecord.ts';
+import { parseRecord, type RefuseReason, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
 import { type Decision, decide } from './decide.ts';
 import { CommitConflictError, PacketError, StoreUnavailableError, ValidationError } from './errors.ts';
@@ -9,10 +9,16 @@ import { isPacketId } from './packetIdSchema.ts';
 import { parsePacketState } from './packetState.ts';
 import { parseOrThrow, payoutItemSchema } from './schemas.ts';
 
-/** What became of one item. `retry`: nothing was decided for it; hand it back to the queue. */
+/**
+ * What became of one item. `paid` / `rejected`: decided, now (`duplicate: false`) or before (`duplicate:
+ * true`: a redelivered or re-sent message; nothing changed). `refused`: the message was not acted on and
+ * nothing was written (see {@link RefuseReason}). `retry`: nothing was decided for it; hand it back to the
+ * queue.
+ */
 export type ItemOutcome =
-  | { status: 'paid'; id: string; amount: number; fence: number }
-  | { status: 'rejected'; id: string | undefined; reason: RejectReason }
+  | { status: 'paid'; id: string; amount: number; fence: number; duplicate: boolean }
+  | { status: 'rejected'; id: string; reason: RejectReason; paidBy?: string; duplicate: boolean }
+  | { status: 'refused'; reason: RefuseReason }
   | { status: 'retry'; error: Error };
 
 /** Options of {@link processItems}. */
@@ -43,12 +49,13 @@ export async function processItems(
   options: ProcessOptions,
 ): Promise<ItemOutcome[]> {
   const items = rawItems.map((raw, i) => parseOrThrow(payoutItemSchema, raw, `item ${i}`));
-  if (!isPacketId(packetId)) {
-    return items.map(() => ({ status: 'rejected', id: undefined, reason: 'unknown_packet' }));
-  }
+  const unknownPacket = () => items.map((): ItemOutcome => ({ status: 'refused', reason: 'unknown_packet' }));
+  if (!isPacketId(packetId)) return unknownPacket();
   if (items.length === 0) return [];
   const keys = packetKeys(ctx.keyPrefix, packetId);
   const fields = items.map(recordField);
+  const users = [...new Set(items.map((item) => item.userId))];
+  const batches = [...new Set(items.flatMap((item) => (item.kind === 'payout' ? [item.batchId] : [])))];
   const waitMs = Math.max(0, Math.floor(options.deadline - ctx.now() - COMMIT_RESERVE_MS));
   let held: Lease | undefined;
   try {
@@ -57,19 +64,24 @@ export async function processItems(
       (pipeline) => {
         pipeline.hgetall(keys.packet);
         pipeline.hmget(keys.claims, ...fields);
+        pipeline.hmget(keys.payees, ...users);
+        for (const batchId of batches) pipeline.hget(keys.batch(batchId), 'allowRepeatPayees');
       },
       { waitMs },
     );
     held = lease;
     const state = parsePacketState(packetId, replies[0]);
-    if (!state) {
-      return items.map(() => ({ status: 'rejected', id: undefined, reason: 'unknown_packet' }));
-    }
-    const stored = (replies[1] as Array<string | null>).map(parseRecord);
+    if (!state) return unknownPacket();
+    const payers = replies[2] as Array<string | null>;
+    const snapshot = {
+      records: (replies[1] as Array<string | null>).map(parseRecord),
+      payees: new Map(users.flatMap((user, i) => (payers[i] ? [[user, payers[i]] as const] : []))),
+      repeatBatches: new Set(batches.filter((_, i) => replies[3 + i] === '1')),
+    };
     const now = ctx.now();
-    const decisions = decide(state, items, stored, { now, fence: lease.fence, random: ctx.random });
+    const decisions = decide(state, items, snapshot, { now, fence: lease.fence, random: ctx.random });
     await options.onDecided?.(decisions);
-    if (decisions.some((d) => d.fresh)) {
+    if (decisions.some((d) => d.type === 'fresh')) {
       const commit = commitGroupArgs(keys, decisions, now);
       const reply = await ctx.lock.commit(lease, commitGroupScript, commit.keys, commit.args, {
         release: true,
@@ -99,8 +111,17 @@ export async function processItems(
 }
 
 function toOutcome(decision: Decision): ItemOutcome {
+  if (decision.type === 'refused') return { status: 'refused', reason: decision.reason };
   const { record } = decision;
-  if (record.status === 'paid')
-    return { status: 'paid', id: record.id, amount: record.amount ?? 0, fence: record.fence ?? 0 };
-  return { status: 'rejected', id: record.id, reason: record.reason ?? 'exhausted' };
+  const duplicate = decision.type === 'duplicate';
+  if (record.status === 'paid') {
+    return { status: 'paid', id: record.id, amount: record.amount ?? 0, fence: record.fence ?? 0, duplicate };
+  }
+  return {
+    status: 'rejected',
+    id: record.id,
+    reason: record.reason ?? 'exhausted',
+    ...(record.paidBy === undefined ? {} : { paidBy: record.paidBy }),
+    duplicate,
+  };
 }

@@ -1,8 +1,45 @@
-import { type ClaimRecord, parseRecord } from './claimRecord.ts';
+import { type ClaimRecord, parseRecord, recordField } from './claimRecord.ts';
 import { packetKeys } from './keys.ts';
 import { type Payout, toPayout } from './listPayouts.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { readPacket } from './readPacket.ts';
+
+/** The invariant checks of {@link reconcile}; each names what it found broken. */
+export type ReconcileCheck =
+  /** I1: ledger sum + remaining != total. */
+  | 'conservation_amount'
+  /** I1: ledger entries + remaining shares != count. */
+  | 'conservation_count'
+  /** I1: remaining amount or count below zero. */
+  | 'negative_remaining'
+  /** I6: a ledger amount that is not a positive integer. */
+  | 'bad_amount'
+  /** I2: two ledger entries for one record. */
+  | 'entry_paid_twice'
+  /** I2: one user paid by two claims of the packet. */
+  | 'claim_user_paid_twice'
+  /** I2: one (batch, user) paid twice. */
+  | 'batch_item_paid_twice'
+  /** I2: a user paid again by a claim or a batch that does not allow repeat payees. */
+  | 'user_paid_twice'
+  /** I2: a ledger entry with no record, or whose record is not paid. */
+  | 'entry_without_record'
+  /** I2: a paid record with no ledger entry. */
+  | 'record_without_entry'
+  /** I2: a record whose amount, user or fence differs from its ledger entry. */
+  | 'entry_mismatch'
+  /** A batch's counters (items, paid, paid amount, rejected) differ from its records and the ledger. */
+  | 'batch_counters'
+  /** A paid user missing from the payees index (so a later batch could pay them again). */
+  | 'payee_index'
+  /** I3: a record still queued longer than `stuckAfterMs`. */
+  | 'stuck_record';
+
+/** One broken invariant. */
+export interface Discrepancy {
+  check: ReconcileCheck;
+  message: string;
+}
 
 /** The result of checking a packet's invariants against its ledger. */
 export interface ReconcileReport {
@@ -15,64 +52,144 @@ export interface ReconcileReport {
   /** From the ledger. */
   paidAmount: number;
   paidCount: number;
-  /** Decided records by status, from the claims hash. */
+  /** Records by status, from the records hash. */
   records: { paid: number; rejected: number; queued: number };
-  /** Every broken invariant, in words (empty when ok). */
-  discrepancies: string[];
+  /** Payout batches of the packet. */
+  batches: number;
+  /** Every broken invariant (empty when ok). */
+  discrepancies: Discrepancy[];
+}
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  /**
+   * A record queued for longer than this is reported stuck (ms). Normal latency is seconds; the sweeper
+   * re-sends an unsent record after 30 s; a message that keeps failing reaches the DLQ after 5 receives
+   * 180 s apart (15 min). @defaultValue 900000 (15 min)
+   */
+  stuckAfterMs?: number;
 }
 
 const PAGE = 1000;
+export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
 
 /**
- * Checks the packet's invariants on live data: I1 conservation (ledger sum + remaining == total, ledger
- * count + remaining count == count, nothing negative) and I2 at most once (no ledger id or claiming user
- * twice; every ledger entry matches a paid record with the same amount and fence, and every paid record
- * has exactly one ledger entry). Read-only; run it on a quiet packet for an exact answer.
+ * Checks the packet's invariants on live data (see {@link ReconcileCheck}): I1 conservation, I2 at most once
+ * (per record, per claiming user, per batch item, per payee across batches), that the ledger, the records,
+ * the batch counters and the payees index agree, and I3 that nothing stays queued too long. Read-only; run
+ * it on a quiet packet for an exact answer (a commit between two reads can show as a transient mismatch).
  */
-export async function reconcile(ctx: PacketsContext, packetId: string): Promise<ReconcileReport> {
+export async function reconcile(
+  ctx: PacketsContext,
+  packetId: string,
+  options: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const packet = await readPacket(ctx, packetId);
   const keys = packetKeys(ctx.keyPrefix, packetId);
   const payouts = await readLedger(ctx, keys.ledger);
   const records = await readRecords(ctx, keys.claims);
-  const problems: string[] = [];
+  const payees = await ctx.redis.hgetall(keys.payees);
+  const batchIds = await ctx.redis.smembers(keys.batches);
+  const metas = await Promise.all(batchIds.map((id) => ctx.redis.hgetall(keys.batch(id))));
+  const batches = new Map(batchIds.map((id, i) => [id, metas[i] ?? {}]));
+  const found: Discrepancy[] = [];
+  const report = (check: ReconcileCheck, message: string) => found.push({ check, message });
 
   const paidAmount = payouts.reduce((sum, p) => sum + p.amount, 0);
   if (paidAmount + packet.remaining !== packet.totalAmount) {
-    problems.push(`I1: paid ${paidAmount} + remaining ${packet.remaining} != total ${packet.totalAmount}`);
-  }
-  if (payouts.length + packet.remainingCount !== packet.count) {
-    problems.push(
-      `I1: ${payouts.length} payouts + ${packet.remainingCount} remaining shares != count ${packet.count}`,
+    report(
+      'conservation_amount',
+      `paid ${paidAmount} + remaining ${packet.remaining} != total ${packet.totalAmount}`,
     );
   }
-  if (packet.remaining < 0 || packet.remainingCount < 0) problems.push('I1: remaining went negative');
+  if (payouts.length + packet.remainingCount !== packet.count) {
+    report(
+      'conservation_count',
+      `${payouts.length} payouts + ${packet.remainingCount} remaining shares != count ${packet.count}`,
+    );
+  }
+  if (packet.remaining < 0 || packet.remainingCount < 0)
+    report('negative_remaining', 'remaining went negative');
 
-  const ids = new Map<string, Payout>();
-  const usersPaidByClaim = new Set<string>();
+  const byId = new Map<string, Payout>();
+  const claimUsers = new Set<string>();
+  const batchItems = new Set<string>();
+  const firstPayment = new Map<string, Payout>();
   for (const payout of payouts) {
     if (!Number.isSafeInteger(payout.amount) || payout.amount < 1) {
-      problems.push(`I6: payout ${payout.id} has amount ${payout.amount}`);
+      report('bad_amount', `payout ${payout.id} has amount ${payout.amount}`);
     }
-    if (ids.has(payout.id)) problems.push(`I2: ${payout.id} paid twice`);
-    ids.set(payout.id, payout);
+    if (byId.has(payout.id)) report('entry_paid_twice', `${payout.id} has two ledger entries`);
+    byId.set(payout.id, payout);
+    if (payout.batchId === undefined) {
+      if (claimUsers.has(payout.userId)) {
+        report('claim_user_paid_twice', `user ${payout.userId} paid twice by claims`);
+      }
+      claimUsers.add(payout.userId);
+    } else {
+      const item = `${payout.batchId}/${payout.userId}`;
+      if (batchItems.has(item)) report('batch_item_paid_twice', `batch item ${item} paid twice`);
+      batchItems.add(item);
+    }
+    const first = firstPayment.get(payout.userId);
+    if (!first) firstPayment.set(payout.userId, payout);
+    else if (first.id !== payout.id && !allowsRepeats(batches, payout)) {
+      report(
+        'user_paid_twice',
+        `user ${payout.userId} paid by ${first.id} and again by ${payout.id}, which does not allow repeat payees`,
+      );
+    }
     const record = records.get(payout.id);
-    if (record?.kind === 'claim') {
-      if (usersPaidByClaim.has(payout.userId)) problems.push(`I2: user ${payout.userId} paid twice`);
-      usersPaidByClaim.add(payout.userId);
-    }
-    if (record?.status !== 'paid' || record.amount !== payout.amount || record.fence !== payout.fence) {
-      problems.push(`I2: ledger entry ${payout.entryId} (${payout.id}) does not match its record`);
+    if (record?.status !== 'paid') {
+      report('entry_without_record', `ledger entry ${payout.entryId} (${payout.id}) has no paid record`);
+    } else if (
+      record.amount !== payout.amount ||
+      record.fence !== payout.fence ||
+      record.userId !== payout.userId
+    ) {
+      report(
+        'entry_mismatch',
+        `ledger entry ${payout.entryId} (${payout.id}) pays ${payout.userId} ${payout.amount} at fence ${payout.fence}; its record says ${record.userId} ${record.amount} at fence ${record.fence}`,
+      );
     }
   }
+
   const counts = { paid: 0, rejected: 0, queued: 0 };
+  const stuckBefore = ctx.now() - (options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS);
+  const perBatch = new Map<string, { items: number; rejected: Map<string, number> }>();
   for (const record of records.values()) {
     counts[record.status] += 1;
-    if (record.status === 'paid' && !ids.has(record.id))
-      problems.push(`I2: paid record ${record.id} has no ledger entry`);
+    if (record.status === 'paid') {
+      if (!byId.has(record.id))
+        report('record_without_entry', `paid record ${record.id} has no ledger entry`);
+      if (payees[record.userId] === undefined) {
+        report('payee_index', `user ${record.userId} is paid (${record.id}) but not in the payees index`);
+      }
+    }
+    if (record.status === 'queued' && (record.requestedAt ?? 0) < stuckBefore) {
+      report(
+        'stuck_record',
+        `${record.id} is still queued since ${new Date(record.requestedAt ?? 0).toISOString()}`,
+      );
+    }
+    if (record.kind === 'payout' && record.batchId !== undefined) {
+      const tally = perBatch.get(record.batchId) ?? { items: 0, rejected: new Map() };
+      tally.items += 1;
+      if (record.status === 'rejected') {
+        const reason = record.reason ?? 'unknown';
+        tally.rejected.set(reason, (tally.rejected.get(reason) ?? 0) + 1);
+      }
+      perBatch.set(record.batchId, tally);
+    }
   }
+  for (const [batchId, meta] of batches) checkBatch(batchId, meta, perBatch.get(batchId), payouts, report);
+  for (const batchId of perBatch.keys()) {
+    if (!batches.has(batchId)) report('batch_counters', `records of batch ${batchId}, which is not recorded`);
+  }
+
   return {
     packetId,
-    ok: problems.length === 0,
+    ok: found.length === 0,
     totalAmount: packet.totalAmount,
     count: packet.count,
     remaining: packet.remaining,
@@ -80,8 +197,42 @@ export async function reconcile(ctx: PacketsContext, packetId: string): Promise<
     paidAmount,
     paidCount: payouts.length,
     records: counts,
-    discrepancies: problems,
+    batches: batches.size,
+    discrepancies: found,
   };
+}
+
+function allowsRepeats(batches: Map<string, Record<string, string>>, payout: Payout): boolean {
+  return payout.batchId !== undefined && batches.get(payout.batchId)?.allowRepeatPayees === '1';
+}
+
+/** A batch's counters against its records (items, rejected by reason) and the ledger (paid, paid sum). */
+function checkBatch(
+  batchId: string,
+  meta: Record<string, string>,
+  tally: { items: number; rejected: Map<string, number> } | undefined,
+  payouts: readonly Payout[],
+  report: (check: ReconcileCheck, message: string) => void,
+): void {
+  const paid = payouts.filter((p) => p.batchId === batchId);
+  const paidSum = paid.reduce((sum, p) => sum + p.amount, 0);
+  const mismatch = (what: string, counter: number, actual: number) => {
+    if (counter !== actual) {
+      report('batch_counters', `batch ${batchId}: ${what} counter is ${counter}, but there are ${actual}`);
+    }
+  };
+  mismatch('items', Number(meta.items ?? 0), tally?.items ?? 0);
+  mismatch('paid', Number(meta.paid ?? 0), paid.length);
+  mismatch('paidAmount', Number(meta.paidAmount ?? 0), paidSum);
+  const reasons = new Set([
+    ...Object.keys(meta)
+      .filter((f) => f.startsWith('rejected:'))
+      .map((f) => f.slice('rejected:'.length)),
+    ...(tally?.rejected.keys() ?? []),
+  ]);
+  for (const reason of reasons) {
+    mismatch(`rejected:${reason}`, Number(meta[`rejected:${reason}`] ?? 0), tally?.rejected.get(reason) ?? 0);
+  }
 }
 
 async function readLedger(ctx: PacketsContext, key: string): Promise<Payout[]> {
@@ -95,6 +246,7 @@ async function readLedger(ctx: PacketsContext, key: string): Promise<Payout[]> {
   }
 }
 
+/** Every readable record by id (a record stored under a field that is not its own is skipped). */
 async function readRecords(ctx: PacketsContext, key: string): Promise<Map<string, ClaimRecord>> {
   const records = new Map<string, ClaimRecord>();
   let cursor = '0';
@@ -102,7 +254,7 @@ async function readRecords(ctx: PacketsContext, key: string): Promise<Map<string
     const [next, flat] = await ctx.redis.hscan(key, cursor, 'COUNT', PAGE);
     for (let i = 1; i < flat.length; i += 2) {
       const record = parseRecord(flat[i]);
-      if (record) records.set(record.id, record);
+      if (record && recordField(record) === flat[i - 1]) records.set(record.id, record);
     }
     cursor = next;
   } while (cursor !== '0');

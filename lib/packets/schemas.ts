@@ -8,7 +8,8 @@ export const MAX_COUNT = 1_000_000;
 /** Longest lifetime of a packet: 30 days. */
 export const MAX_EXPIRES_IN_SECONDS = 30 * 24 * 3600;
 
-const amount = z.number().int('must be an integer (minor units)').min(1).max(MAX_AMOUNT);
+/** An amount of money in minor units: an integer from 1 to {@link MAX_AMOUNT}. */
+export const amountSchema = z.number().int('must be an integer (minor units)').min(1).max(MAX_AMOUNT);
 
 /** A user id: 1-128 printable characters (it comes from a JWT `sub` or a header). */
 export const userIdSchema = z
@@ -20,7 +21,7 @@ export const userIdSchema = z
 /** `POST /packets` body: the budget in minor units, the number of shares, how to split, when it expires. */
 export const createPacketSchema = z
   .strictObject({
-    totalAmount: amount,
+    totalAmount: amountSchema,
     count: z.number().int().min(1).max(MAX_COUNT),
     /** @defaultValue `'random'` ("double mean") */
     mode: z.enum(['random', 'equal']).default('random'),
@@ -35,22 +36,24 @@ export const createPacketSchema = z
 export type CreatePacketInput = z.input<typeof createPacketSchema>;
 export type PacketSpec = z.output<typeof createPacketSchema>;
 
-/** Ids of batches and items: 1-128 characters of `[A-Za-z0-9_.:-]`. */
+/** Ids of payout batches: 1-128 characters of `[A-Za-z0-9_.:-]` (never `/`, which separates a batch item's id). */
 export const batchIdSchema = z
   .string()
   .min(1)
   .max(128)
   .regex(/^[\w.:-]+$/, 'may only contain letters, digits and _ . : -');
 
-/** One item handed to `processItems`: a user's claim, or a batch payout of a given amount. */
+/**
+ * One item handed to `processItems`: a user's claim, or a batch payout of a given amount. A batch item is
+ * identified by `(batchId, userId)`, what it pays, never by where it sat in a file or request.
+ */
 export const payoutItemSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('claim'), userId: userIdSchema }),
   z.strictObject({
     kind: z.literal('payout'),
     batchId: batchIdSchema,
-    itemId: batchIdSchema,
     userId: userIdSchema,
-    amount,
+    amount: amountSchema,
   }),
 ]);
 

@@ -30,6 +30,12 @@ const settingsSchema = z.object({
    */
   LOCK_WAIT_MS: z.coerce.number().int().min(0).max(900_000).default(5000),
   /**
+   * How long an accepted claim or batch row may wait for its send to be confirmed before the sweeper sends
+   * its message again (ms). Above the functions' 10 s timeout, so a live request is never raced.
+   * @defaultValue 30000
+   */
+  RESEND_AFTER_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
    * The packet lock for the whole pipeline: `redis-getset` (timestamp + GETSET), `redis-setnx`
    * (`SET NX PX`) or `zookeeper` (ephemeral sequential znodes, fenced in Redis).
    * @defaultValue `'redis-getset'`
@@ -68,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...env,
     SQS_ENDPOINT: env.SQS_ENDPOINT || undefined,
     LOCK_WAIT_MS: env.LOCK_WAIT_MS || undefined,
+    RESEND_AFTER_MS: env.RESEND_AFTER_MS || undefined,
     LOCK_BACKEND: env.LOCK_BACKEND || undefined,
     ZOOKEEPER_CONNECT: env.ZOOKEEPER_CONNECT || undefined,
     ZOOKEEPER_SESSION_TIMEOUT_MS: env.ZOOKEEPER_SESSION_TIMEOUT_MS || undefined,

@@ -1,8 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
-import { type ClaimQueue, createSqsClaimQueue } from '../claims/ClaimQueue.ts';
 import { createLockBackend } from '../lock/index.ts';
 import { createRedPackets, type RedPackets } from '../packets/index.ts';
+import { createSqsQueue, type MessageQueue } from '../queue/MessageQueue.ts';
 import { type Config, loadConfig } from './config.ts';
 
 /** What the handlers share across invocations of one Lambda container. */
@@ -10,17 +10,17 @@ export interface Services {
   config: Config;
   redis: Redis;
   packets: RedPackets;
-  queue: ClaimQueue;
-  /** The SQS client and claims queue URL, for batch sends. */
-  sqs: SQSClient;
+  /** The claims queue: claims, batch payouts and the sweeper's re-sends all go through it. */
+  queue: MessageQueue;
 }
 
 let services: Services | undefined;
 
 /**
  * The container's clients, created on first use and reused by later invocations (connection set-up is
- * the expensive part of a cold start). Redis fails fast instead of queueing while unreachable, so a
- * request answers 503 and a queue record is retried by SQS, instead of hanging until the timeout.
+ * the expensive part of a cold start). Redis fails fast instead of queueing while unreachable, and an SQS
+ * call gives up within seconds, so a request answers 503 (or, for a send whose outcome is unknown, leaves
+ * the claim to the sweeper) and a queue record is retried by SQS, instead of hanging until the timeout.
  */
 export function getServices(): Services {
   if (services) return services;
@@ -34,6 +34,8 @@ export function getServices(): Services {
   redis.on('error', () => {}); // surfaced per command; the client reconnects by itself
   const sqs = new SQSClient({
     region: config.AWS_REGION,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
     ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
   });
   // LOCK_BACKEND picks the packet lock; ZooKeeper connects on the first acquisition, not at cold start.
@@ -46,8 +48,7 @@ export function getServices(): Services {
     config,
     redis,
     packets: createRedPackets(redis, { lock }),
-    queue: createSqsClaimQueue(sqs, config.CLAIMS_QUEUE_URL),
-    sqs,
+    queue: createSqsQueue(sqs, config.CLAIMS_QUEUE_URL),
   };
   return services;
 }

@@ -17,11 +17,14 @@ async function createPacket(body: object): Promise<string> {
 }
 
 const submit = (body: object) =>
-  api.request<{ batchId: string; accepted: number; rejected: Array<{ index: number; code: string }> }>(
-    'POST',
-    '/payout-batches',
-    { body: JSON.stringify(body) },
-  );
+  api.request<{
+    batchId: string;
+    accepted: number;
+    sent: number;
+    alreadyDecided: number;
+    rejected: Array<{ index: number; code: string }>;
+    unsent: unknown[];
+  }>('POST', '/payout-batches', { body: JSON.stringify(body) });
 
 const settled = (batchId: string) =>
   api.eventually(async () => {
@@ -38,7 +41,10 @@ describe('payout batches over HTTP and SQS', () => {
     const reply = await submit({ packetId, batchId: 'spring-1', items });
     const status = await settled('spring-1');
 
-    expect(reply).toMatchObject({ status: 202, body: { batchId: 'spring-1', accepted: 5, rejected: [] } });
+    expect(reply).toMatchObject({
+      status: 202,
+      body: { batchId: 'spring-1', accepted: 5, sent: 5, alreadyDecided: 0, rejected: [], unsent: [] },
+    });
     // Only three 300s can fit (a fourth would leave less than 1 unit per remaining share); the 50 always
     // fits. So whatever order the consumers see the items in: 4 paid, 950 in all, one insufficient_budget.
     expect(status).toMatchObject({
@@ -66,6 +72,8 @@ describe('payout batches over HTTP and SQS', () => {
     const status = await settled(again.body.batchId);
 
     expect(again.body.batchId).toBe(first.body.batchId);
+    expect(first.body).toMatchObject({ accepted: 20, sent: 20, alreadyDecided: 0 });
+    expect(again.body).toMatchObject({ accepted: 20, sent: 0, alreadyDecided: 20 }); // nothing sent again
     expect(first.body.rejected).toEqual([
       { index: 20, code: 'duplicate_user', message: expect.any(String) },
       { index: 21, code: 'invalid_item', message: expect.any(String) },

@@ -63,7 +63,10 @@ describe('operator CLI: payouts from a file through the local stack', () => {
       rows: 10_000,
       invalid: [],
       sent: 10_000,
-      sendFailures: [],
+      alreadyDecided: 0,
+      refused: [],
+      unsent: [],
+      outcome: 'paid',
       status: { items: 10_000, queued: 0, paid: 10_000, paidAmount: total, rejected: {} },
     });
     expect(run.stderr).toMatch(/sending \[#+\] 100% 10000\/10000/);
@@ -110,6 +113,9 @@ describe('operator CLI: payouts from a file through the local stack', () => {
     for (const report of [second, last]) {
       expect(report.status).toMatchObject({ items: 4000, queued: 0, paid: 4000, paidAmount: 400_000 });
     }
+    // The second run sent only what the first had not decided; the third found every row decided.
+    expect(second.sent + second.alreadyDecided).toBe(4000);
+    expect(last).toMatchObject({ sent: 0, alreadyDecided: 4000 });
     expect(third.code).toBe(0);
     expect(await ledger(packetId)).toEqual({ count: 4000, distinctIds: 4000 });
     expect((await runCli(['reconcile', '--packet', packetId], env())).code).toBe(0);

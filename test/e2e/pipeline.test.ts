@@ -4,8 +4,14 @@ import { createRedisLock } from '../../lib/lock/index.ts';
 import { claimIdFor, packetKeys } from '../../lib/packets/index.ts';
 import { useLocalStack } from '../harness/localStackFixture.ts';
 
-// A short visibility timeout and lock wait so that retries come back within seconds.
-const api = useLocalStack({ visibilityTimeoutSeconds: 2, lockWaitMs: 500 });
+// A short visibility timeout and lock wait so that retries come back within seconds, and a sweeper that
+// re-sends unsent claims after 2 s (deployed: every minute, after 30 s).
+const api = useLocalStack({
+  visibilityTimeoutSeconds: 2,
+  lockWaitMs: 500,
+  scheduleSeconds: 1,
+  resendAfterMs: 2000,
+});
 const claim = (packetId: string, userId: string) =>
   api.request('POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': userId } });
 
@@ -170,12 +176,30 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
     });
   });
 
-  it('acknowledges (and logs) records that can never succeed instead of retrying them', async () => {
+  it('acknowledges (and logs) records that can never succeed instead of retrying them, and pays none of them', async () => {
     const packetId = await createPacket({ totalAmount: 100, count: 1 });
     for (const body of [
       'not json',
       '{"v": 2, "kind": "claim"}',
       JSON.stringify({ v: 1, kind: 'claim', claimId: 'x', packetId: 'pk_nope', userId: 'u', requestedAt: 1 }),
+      // A claim nobody made over HTTP, and a payout of a batch that was never recorded, on a real packet.
+      JSON.stringify({
+        v: 1,
+        kind: 'claim',
+        claimId: claimIdFor(packetId, 'forger'),
+        packetId,
+        userId: 'forger',
+        requestedAt: 1,
+      }),
+      JSON.stringify({
+        v: 2,
+        kind: 'payout',
+        batchId: 'forged',
+        packetId,
+        userId: 'forger',
+        amount: 100,
+        requestedAt: 1,
+      }),
     ]) {
       await api.sqs.send(new SendMessageCommand({ QueueUrl: api.stack.queues.queueUrl, MessageBody: body }));
     }
@@ -187,6 +211,9 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       ),
     ).toBe(true);
     expect(await api.queueDepth(api.stack.queues.deadLetterQueueUrl)).toBe(1); // only the poison record of the previous test
+    const ledger = await api.packets.listPayouts(packetId);
+    expect(ledger.items.map((p) => p.userId)).toEqual(['after-garbage']); // the forger got nothing
+    expect((await api.request('GET', `/claims/${claimIdFor(packetId, 'forger')}`)).status).toBe(404);
   });
 
   it('the offline process SIGKILLed mid-run and restarted: every accepted claim ends paid or rejected', async () => {

@@ -1,6 +1,10 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type RedisServer, startRedisServer } from '../../infra/local/redisServer.ts';
+import {
+  type RedisServer,
+  type RedisServerOptions,
+  startRedisServer,
+} from '../../infra/local/redisServer.ts';
 import { killAllWorkers } from './spawnWorker.ts';
 
 /** A private Redis for one test file, plus clients that are closed after each test. */
@@ -12,14 +16,15 @@ export interface RedisFixture {
 }
 
 /**
- * Starts a private redis-server (free loopback port, no persistence) for the calling test file; after each
- * test, kills leftover workers, closes clients and empties the server (restarting it if a test stopped it).
+ * Starts a private redis-server (free loopback port, AOF unless `persistence: 'none'`) for the calling test
+ * file; after each test, kills leftover workers, closes clients and empties the server (restarting it if a
+ * test stopped it).
  */
-export function useRedis(): RedisFixture {
+export function useRedis(options: Pick<RedisServerOptions, 'persistence'> = {}): RedisFixture {
   let server: RedisServer | undefined;
   const clients = new Set<Redis>();
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedisServer(options);
   });
   afterEach(async () => {
     await killAllWorkers();

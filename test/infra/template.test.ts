@@ -63,6 +63,7 @@ describe('the packaged CloudFormation template', () => {
         'GetPacket',
         'GetPayoutBatch',
         'ListPayouts',
+        'SweepUnsent',
       ].map((f) => `${f}LambdaFunction`),
     );
     for (const [, fn] of functions) {
@@ -72,6 +73,17 @@ describe('the packaged CloudFormation template', () => {
     expect(new Set(functions.map(([, fn]) => JSON.stringify(fn.Properties.Code))).size).toBe(
       functions.length,
     );
+  });
+
+  it('runs the sweeper on a schedule, every minute', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [expect.objectContaining({ Arn: getAtt('SweepUnsentLambdaFunction') })],
+      }),
+    ]);
   });
 
   it('routes the HTTP API and puts the JWT authorizer on the claim route', () => {

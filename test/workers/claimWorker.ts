@@ -3,7 +3,8 @@
  * from USERS users (duplicates within and across processes), re-sending `retry` items until every item has
  * a terminal outcome. Env: REDIS_URL, PACKET, MODE (`locked`: processItems; `naive`: read, decide and write
  * absolute values with no lock, the control; `unfenced`: the same under the lock with no fence check, the
- * other control), LOOPS, GROUPS (per loop), GROUP_SIZE, USERS, LOCK_OPTIONS, LOCK_BACKEND (see workerLock.ts).
+ * other control), LOOPS, GROUPS (per loop), GROUP_SIZE, USERS (the test records their claims first: the consumer
+ * pays only accepted claims), LOCK_OPTIONS, LOCK_BACKEND (see workerLock.ts).
  * Reports `{type: 'done', outcomes: {userId: status}, retries}` after `go`.
  */
 import { Redis } from 'ioredis';
@@ -38,7 +39,8 @@ async function naive(userIds: string[]): Promise<ItemOutcome[]> {
   ]);
   const state = parsePacketState(packetId, hash);
   if (!state) throw new Error('packet missing');
-  const decisions = decide(state, items, records.map(parseRecord), {
+  const snapshot = { records: records.map(parseRecord), payees: new Map(), repeatBatches: new Set<string>() };
+  const decisions = decide(state, items, snapshot, {
     now: Date.now(),
     fence: lease?.fence ?? 0,
     random: createRandom(),
@@ -46,7 +48,8 @@ async function naive(userIds: string[]): Promise<ItemOutcome[]> {
   await new Promise((resolve) => setImmediate(resolve));
   const tx = redis.multi();
   let { remaining, remainingCount } = state;
-  for (const d of decisions.filter((x) => x.fresh)) {
+  for (const d of decisions) {
+    if (d.type !== 'fresh') continue;
     tx.hset(keys.claims, d.field, JSON.stringify(d.record));
     if (d.record.status !== 'paid') continue;
     remaining -= d.record.amount ?? 0;
@@ -69,11 +72,19 @@ async function naive(userIds: string[]): Promise<ItemOutcome[]> {
   tx.hset(keys.packet, { remaining, remainingCount });
   await tx.exec();
   if (lease) await lock.release(lease);
-  return decisions.map((d) =>
-    d.record.status === 'paid'
-      ? { status: 'paid', id: d.record.id, amount: d.record.amount ?? 0, fence: d.record.fence ?? 0 }
-      : { status: 'rejected', id: d.record.id, reason: d.record.reason ?? 'exhausted' },
-  );
+  return decisions.map((d): ItemOutcome => {
+    if (d.type === 'refused') return { status: 'refused', reason: d.reason };
+    const duplicate = d.type === 'duplicate';
+    return d.record.status === 'paid'
+      ? {
+          status: 'paid',
+          id: d.record.id,
+          amount: d.record.amount ?? 0,
+          fence: d.record.fence ?? 0,
+          duplicate,
+        }
+      : { status: 'rejected', id: d.record.id, reason: d.record.reason ?? 'exhausted', duplicate };
+  });
 }
 
 async function loop(): Promise<void> {

@@ -1,55 +1,58 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { acceptClaim } from '../../../lib/claims/acceptClaim.ts';
-import type { ClaimQueue } from '../../../lib/claims/ClaimQueue.ts';
 import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
-import type { QueueMessage } from '../../../lib/claims/queueMessage.ts';
+import { sweepUnsent } from '../../../lib/claims/sweepUnsent.ts';
 import { claimIdFor, createRedPackets, packetKeys } from '../../../lib/packets/index.ts';
+import { createSqsQueue } from '../../../lib/queue/MessageQueue.ts';
+import { startFaultyProxy } from '../../harness/faultyHttpProxy.ts';
+import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
+const sqs = useQueue();
+const settle = (rp: ReturnType<typeof createRedPackets>, claimId: string) =>
+  waitFor(async () => {
+    const claim = await rp.readClaim(claimId);
+    return claim && claim.status !== 'queued' ? claim : undefined;
+  });
 
-/** A queue that records what it was sent, or refuses everything (to inject an SQS outage). */
-function recordingQueue(refuse = false): ClaimQueue & { sent: QueueMessage[] } {
-  const sent: QueueMessage[] = [];
-  return {
-    sent,
-    async send(message) {
-      if (refuse) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      sent.push(message);
-    },
-  };
+async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
-describe('acceptClaim (real Redis)', () => {
-  it('creates one claim when requests for the same user race; however many copies are queued, one payout', async () => {
+describe('acceptClaim (real Redis, real SQS emulator)', () => {
+  it('creates one claim and one message when requests for the same user race; it ends paid once', async () => {
     const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
-    const queue = recordingQueue();
+    const { queues, queue } = await sqs.freshQueues();
 
     const replies = await Promise.all(
       Array.from({ length: 20 }, () => acceptClaim(rp.context, queue, packetId, 'alice')),
     );
-    for (const message of queue.sent) {
-      await rp.processItems(message.packetId, [{ kind: 'claim', userId: message.userId }], {
-        deadline: Date.now() + 5000,
-      });
-    }
+    const sent = await sqs.depth(queues.queueUrl);
+    sqs.consume(rp, queues.queueUrl);
+    const paid = await settle(rp, claimIdFor(packetId, 'alice'));
 
     expect(new Set(replies.map((r) => r.claimId))).toEqual(new Set([claimIdFor(packetId, 'alice')]));
-    expect(queue.sent.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(queue.sent.map((m) => (m.kind === 'claim' ? m.claimId : m.batchId)))).toEqual(
-      new Set([claimIdFor(packetId, 'alice')]),
-    );
+    expect(sent).toBe(1); // repeats answer the same claim and send nothing
+    expect(paid.status).toBe('paid');
+    expect(await redis.client().zcard(packetKeys('rp:', packetId).unsent)).toBe(0); // send confirmed
     expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidCount: 1 });
   });
 
-  it('withdraws the queued record and fails retryably when the queue refuses the message', async () => {
+  it('the queue definitely refuses (no such queue: HTTP 400): the claim is withdrawn and 503 says nothing was accepted', async () => {
     const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const missing = createSqsQueue(sqs.sqs, `${sqs.queues.queueUrl}-does-not-exist`);
 
-    const error = await acceptClaim(rp.context, recordingQueue(true), packetId, 'bob').catch(
-      (e: unknown) => e,
-    );
+    const error = await acceptClaim(rp.context, missing, packetId, 'bob').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ClaimQueueError);
     expect(error).toMatchObject({
@@ -57,49 +60,55 @@ describe('acceptClaim (real Redis)', () => {
       retryable: true,
       claimId: claimIdFor(packetId, 'bob'),
     });
-    expect(await redis.client().hexists(packetKeys('rp:', packetId).claims, 'u:bob')).toBe(0);
-    const queue = recordingQueue();
+    const keys = packetKeys('rp:', packetId);
+    expect(await redis.client().hexists(keys.claims, 'u:bob')).toBe(0);
+    expect(await redis.client().zcard(keys.unsent)).toBe(0);
+    const { queues, queue } = await sqs.freshQueues();
     expect(await acceptClaim(rp.context, queue, packetId, 'bob')).toMatchObject({ status: 'queued' });
-    expect(queue.sent).toHaveLength(1); // the retry starts clean
+    expect(await sqs.depth(queues.queueUrl)).toBe(1); // the retry starts clean
   });
 
-  it('sends the message again while the claim is queued (heals a request that died before sending), never after', async () => {
+  it('an ambiguous send (SQS stored it, the reply was lost) answers 202, never a false 503, and the claim is paid once', async () => {
     const rp = createRedPackets(redis.client());
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
-    // A request that recorded the claim and died before sending: a queued record, no message anywhere.
-    const died = recordingQueue(true);
-    await redis.client().hset(
-      packetKeys('rp:', packetId).claims,
-      'u:carol',
-      JSON.stringify({
-        id: claimIdFor(packetId, 'carol'),
-        kind: 'claim',
-        userId: 'carol',
-        status: 'queued',
-        requestedAt: 1,
-      }),
-    );
-    const queue = recordingQueue();
+    const { queues } = await sqs.freshQueues();
+    const proxy = await startFaultyProxy(sqs.endpoint);
+    proxy.dropReplies.add('AmazonSQS.SendMessage');
+    const client = new SQSClient({
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 2,
+    });
+    try {
+      const reply = await acceptClaim(rp.context, createSqsQueue(client, queues.queueUrl), packetId, 'carol');
+      const inQueue = await sqs.depth(queues.queueUrl);
+      const unsent = await redis.client().zrange(packetKeys('rp:', packetId).unsent, 0, -1);
+      sqs.consume(rp, queues.queueUrl);
+      const claim = await settle(rp, claimIdFor(packetId, 'carol'));
 
-    const retried = await acceptClaim(rp.context, queue, packetId, 'carol'); // the client's retry
-    await rp.processItems(packetId, [{ kind: 'claim', userId: 'carol' }], { deadline: Date.now() + 5000 });
-    const afterPaid = await acceptClaim(rp.context, queue, packetId, 'carol');
-
-    expect(died.sent).toEqual([]);
-    expect(retried).toEqual({ claimId: claimIdFor(packetId, 'carol'), status: 'queued' });
-    expect(queue.sent).toHaveLength(1); // the retry re-sent it; once paid, repeats send nothing
-    expect(afterPaid).toMatchObject({ status: 'paid' });
+      expect(reply).toEqual({ claimId: claimIdFor(packetId, 'carol'), status: 'queued' });
+      expect(proxy.dropped).toBe(2); // both attempts reached SQS; neither answer came back
+      expect(inQueue).toBe(2); // the messages exist although the sender saw a failure
+      expect(unsent).toEqual(['u:carol']); // left to the sweeper, in case they had not
+      expect(claim).toMatchObject({ status: 'paid' });
+      expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidCount: 1 });
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 
-  it('refuses an unknown packet, and new users of an exhausted one', async () => {
+  it('refuses an unknown packet, and new users of an exhausted one; an earlier claimer still sees their claim', async () => {
     const rp = createRedPackets(redis.client());
-    const queue = recordingQueue();
+    const { queues, queue } = await sqs.freshQueues();
     await expect(acceptClaim(rp.context, queue, 'pk_nope', 'x')).rejects.toMatchObject({
       name: 'PacketNotFoundError',
     });
     const { packetId } = await rp.createPacket({ totalAmount: 5, count: 1 });
     await acceptClaim(rp.context, queue, packetId, 'first');
-    await rp.processItems(packetId, [{ kind: 'claim', userId: 'first' }], { deadline: Date.now() + 5000 });
+    sqs.consume(rp, queues.queueUrl);
+    await settle(rp, claimIdFor(packetId, 'first'));
     await expect(acceptClaim(rp.context, queue, packetId, 'second')).rejects.toMatchObject({
       name: 'PacketClosedError',
       code: 'packet_exhausted',
@@ -108,5 +117,82 @@ describe('acceptClaim (real Redis)', () => {
       status: 'paid',
       amount: 5,
     });
+  });
+});
+
+describe('sweepUnsent (real Redis, real SQS emulator)', () => {
+  it('re-sends only records whose send was never confirmed, once they are due; then they are paid', async () => {
+    let now = Date.now();
+    const rp = createRedPackets(redis.client(), { now: () => now });
+    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { queues, queue } = await sqs.freshQueues();
+    // Two requests that died between recording and sending (the door's first half only) ...
+    await rp.recordClaim(packetId, 'died-1');
+    await rp.recordClaim(packetId, 'died-2');
+    // ... and one that completed.
+    await acceptClaim(rp.context, queue, packetId, 'fine');
+
+    const sweep = () => sweepUnsent(rp.context, queue, { resendAfterMs: 30_000 });
+    const early = await sweep();
+    now += 30_001;
+    const due = await sweep();
+    const again = await sweep();
+    const depth = await sqs.depth(queues.queueUrl);
+    sqs.consume(rp, queues.queueUrl);
+    const claims = await Promise.all(
+      ['died-1', 'died-2', 'fine'].map((u) => settle(rp, claimIdFor(packetId, u))),
+    );
+
+    expect(early).toMatchObject({ resent: 0, failed: 0 }); // nothing is raced before resendAfterMs
+    expect(due).toMatchObject({ resent: 2, failed: 0 });
+    expect(again).toMatchObject({ resent: 0 }); // confirmed: not sent a third time
+    expect(depth).toBe(3);
+    expect(claims.map((c) => c.status)).toEqual(['paid', 'paid', 'paid']);
+    expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidCount: 3 });
+  });
+
+  it('two sweepers at once send each record once; an unreachable queue leaves it unsent for the next run', async () => {
+    let now = Date.now();
+    const rp = createRedPackets(redis.client(), { now: () => now });
+    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { queues, queue } = await sqs.freshQueues();
+    for (let i = 0; i < 25; i++) await rp.recordClaim(packetId, `u${i}`);
+    now += 1001;
+    const down = createSqsQueue(
+      new SQSClient({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        maxAttempts: 1,
+      }),
+      queues.queueUrl,
+    );
+
+    const failed = await sweepUnsent(rp.context, down, { resendAfterMs: 1000, maxRecords: 5 });
+    now += 1001;
+    const [a, b] = await Promise.all([
+      sweepUnsent(rp.context, queue, { resendAfterMs: 1000 }),
+      sweepUnsent(rp.context, queue, { resendAfterMs: 1000 }),
+    ]);
+
+    expect(failed).toMatchObject({ resent: 0, failed: 5 });
+    expect((a?.resent ?? 0) + (b?.resent ?? 0)).toBe(25);
+    expect(await sqs.depth(queues.queueUrl)).toBe(25);
+  });
+
+  it('forgets a packet once it has expired long ago with nothing unsent, and a packet that no longer exists', async () => {
+    let now = Date.now();
+    const rp = createRedPackets(redis.client(), { now: () => now });
+    const { packetId: old } = await rp.createPacket({ totalAmount: 100, count: 1, expiresInSeconds: 1 });
+    const { packetId: open } = await rp.createPacket({ totalAmount: 100, count: 1 });
+    const { packetId: gone } = await rp.createPacket({ totalAmount: 100, count: 1 });
+    await redis.client().del(packetKeys('rp:', gone).packet);
+    now += 3_600_000 + 2000;
+
+    const report = await sweepUnsent(rp.context, sqs.queue);
+
+    expect(report.forgotten).toBe(2);
+    expect(await redis.client().zrange('rp:packets', 0, -1)).toEqual([open]);
+    expect(old).not.toBe(open);
   });
 });

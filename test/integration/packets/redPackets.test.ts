@@ -9,6 +9,7 @@ import {
   PacketNotFoundError,
   ValidationError,
 } from '../../../lib/packets/index.ts';
+import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
@@ -39,7 +40,11 @@ async function snapshot(): Promise<Record<string, unknown>> {
         ? await client.hgetall(key)
         : type === 'stream'
           ? await client.xrange(key, '-', '+')
-          : await client.get(key);
+          : type === 'zset'
+            ? await client.zrange(key, 0, -1, 'WITHSCORES')
+            : type === 'set'
+              ? (await client.smembers(key)).sort()
+              : await client.get(key);
   }
   return out;
 }
@@ -62,15 +67,16 @@ describe('red packets (real Redis)', () => {
   it('pays claims, repeats outcomes for repeated users, rejects once exhausted, and reconciles', async () => {
     const rp = packets();
     const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 3, mode: 'equal' });
+    await recordClaims(rp, packetId, ['a', 'b', 'c', 'd']);
 
     const first = await rp.processItems(packetId, [claim('a'), claim('b'), claim('a')], soon());
     const second = await rp.processItems(packetId, [claim('c'), claim('d'), claim('b')], soon());
 
     expect(first.map((o) => o.status)).toEqual(['paid', 'paid', 'paid']);
-    expect(first[2]).toEqual(first[0]);
+    expect(first[2]).toEqual({ ...first[0], duplicate: true });
     expect(second[0]).toMatchObject({ status: 'paid', amount: 333 });
     expect(second[1]).toMatchObject({ status: 'rejected', reason: 'exhausted' });
-    expect(second[2]).toEqual(first[1]);
+    expect(second[2]).toEqual({ ...first[1], duplicate: true });
     const amounts = [first[0], first[1], second[0]].map((o) => (o as { amount: number }).amount);
     expect(amounts).toEqual([334, 333, 333]);
     expect(await rp.readPacket(packetId)).toMatchObject({
@@ -94,17 +100,16 @@ describe('red packets (real Redis)', () => {
   it('a redelivered group changes nothing', async () => {
     const rp = packets();
     const { packetId } = await rp.createPacket({ totalAmount: 5000, count: 10 });
-    const group = [
-      claim('a'),
-      claim('b'),
-      { kind: 'payout', batchId: 'b1', itemId: '7', userId: 'z', amount: 100 },
-    ];
+    await recordClaims(rp, packetId, ['a', 'b']);
+    await recordBatch(rp, packetId, 'b1', [{ userId: 'z', amount: 100 }]);
+    const group = [claim('a'), claim('b'), { kind: 'payout', batchId: 'b1', userId: 'z', amount: 100 }];
     const once = await rp.processItems(packetId, group, soon());
     const before = await snapshot();
 
     const again = await rp.processItems(packetId, group, soon());
 
-    expect(again).toEqual(once);
+    expect(once.map((o) => o.status)).toEqual(['paid', 'paid', 'paid']);
+    expect(again).toEqual(once.map((o) => ({ ...o, duplicate: true })));
     expect(await snapshot()).toEqual(before);
   });
 
@@ -112,9 +117,10 @@ describe('red packets (real Redis)', () => {
     let now = Date.now();
     const rp = packets({ now: () => now });
     const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2, expiresInSeconds: 60 });
+    await recordClaims(rp, packetId, ['late']);
     now += 61_000;
     expect(await rp.processItems(packetId, [claim('late')], { deadline: now + 5000 })).toEqual([
-      { status: 'rejected', id: claimIdFor(packetId, 'late'), reason: 'expired' },
+      { status: 'rejected', id: claimIdFor(packetId, 'late'), reason: 'expired', duplicate: false },
     ]);
     expect((await rp.readPacket(packetId)).status).toBe('expired');
   });
@@ -122,13 +128,9 @@ describe('red packets (real Redis)', () => {
   it('pays an over-budget batch in order up to what fits', async () => {
     const rp = packets();
     const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
-    const items = [400, 400, 400, 100].map((amount, i) => ({
-      kind: 'payout',
-      batchId: 'b',
-      itemId: `${i}`,
-      userId: `u${i}`,
-      amount,
-    }));
+    const rows = [400, 400, 400, 100].map((amount, i) => ({ userId: `u${i}`, amount }));
+    await recordBatch(rp, packetId, 'b', rows);
+    const items = rows.map((row) => ({ kind: 'payout', batchId: 'b', ...row }));
     const outcomes = await rp.processItems(packetId, items, soon());
     expect(
       outcomes.map((o) => (o.status === 'paid' ? o.amount : o.status === 'rejected' ? o.reason : 'retry')),
@@ -139,6 +141,7 @@ describe('red packets (real Redis)', () => {
   it('lists payouts page by page', async () => {
     const rp = packets();
     const { packetId } = await rp.createPacket({ totalAmount: 10_000, count: 5 });
+    await recordClaims(rp, packetId, ['a', 'b', 'c', 'd', 'e']);
     await rp.processItems(packetId, ['a', 'b', 'c', 'd', 'e'].map(claim), soon());
     const page1 = await rp.listPayouts(packetId, { limit: 2 });
     const page2 = await rp.listPayouts(packetId, { limit: 2, cursor: page1.nextCursor ?? '' });
@@ -169,7 +172,8 @@ describe('red packets (real Redis)', () => {
     for (const input of bad) await expect(rp.createPacket(input)).rejects.toBeInstanceOf(ValidationError);
     for (const item of [
       { kind: 'claim' },
-      { kind: 'payout', batchId: 'b', itemId: '1', userId: 'u', amount: -5 },
+      { kind: 'payout', batchId: 'b', userId: 'u', amount: -5 },
+      { kind: 'payout', batchId: 'b', itemId: '1', userId: 'u', amount: 5 },
       'x',
       null,
     ]) {
@@ -181,7 +185,7 @@ describe('red packets (real Redis)', () => {
     await expect(rp.readPacket('pk_missing')).rejects.toBeInstanceOf(PacketNotFoundError);
     await expect(rp.readPacket('{bad}')).rejects.toBeInstanceOf(PacketNotFoundError);
     expect(await rp.processItems('pk_missing', [claim('a')], soon())).toEqual([
-      { status: 'rejected', id: undefined, reason: 'unknown_packet' },
+      { status: 'refused', reason: 'unknown_packet' },
     ]);
   });
 
@@ -208,6 +212,11 @@ describe('red packets (real Redis)', () => {
         async (count, extra, groups) => {
           const rp = packets();
           const { packetId } = await rp.createPacket({ totalAmount: count + extra, count });
+          await recordClaims(
+            rp,
+            packetId,
+            groups.flat().map((u) => `u${u}`),
+          );
           const results = await Promise.all(
             groups.map((users) =>
               rp.processItems(

@@ -24,6 +24,7 @@ describe('getServices with LOCK_BACKEND=zookeeper', () => {
     const { getServices } = await import('../../../lib/runtime/services.ts');
     const { packets, redis: client, config } = getServices();
     const { packetId } = await packets.createPacket({ totalAmount: 300, count: 3, mode: 'equal' });
+    await packets.recordClaim(packetId, 'u1');
 
     // Act
     const outcomes = await packets.processItems(packetId, [{ kind: 'claim', userId: 'u1' }], {

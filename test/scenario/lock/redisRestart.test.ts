@@ -3,7 +3,9 @@ import { createRedisLock, isRetryableError, type LockStrategy } from '../../../l
 import { useRedis } from '../../harness/redisFixture.ts';
 import { fencedSet } from '../../workers/testScripts.ts';
 
-const redis = useRedis();
+// This file is about a Redis that loses its data on a crash (no persistence); the AOF case is below.
+const redis = useRedis({ persistence: 'none' });
+const durable = useRedis({ persistence: 'aof' });
 
 describe.each<LockStrategy>(['getset', 'set-nx-px'])('Redis killed and restarted (%s)', (strategy) => {
   it('fails fast with a retryable error while Redis is down, and works again after a restart', async () => {
@@ -34,5 +36,25 @@ describe.each<LockStrategy>(['getset', 'set-nx-px'])('Redis killed and restarted
     expect(next.fence).toBe(1); // the counter was lost with the data: fences restart (see README)
     await lock.commit(next, fencedSet, ['rp:{p1}:x'], ['after'], { release: true });
     expect(await client.get('rp:{p1}:x')).toBe('after');
+  });
+});
+
+describe('Redis with AOF killed and restarted', () => {
+  it('keeps the fence counter and the lock: the holder can still commit, and fences keep growing', async () => {
+    const client = durable.client({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    const lock = createRedisLock(client, { ttlMs: 10_000 });
+    const lease = await lock.acquire('p1');
+    await lock.commit(lease, fencedSet, ['rp:{p1}:x'], ['before'], { release: true });
+    const second = await lock.acquire('p1');
+
+    await durable.server.kill('SIGKILL');
+    await durable.server.restart();
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+
+    await lock.commit(second, fencedSet, ['rp:{p1}:x'], ['after'], { release: true });
+    const third = await lock.acquire('p1', { waitMs: 1000 });
+    expect(await client.get('rp:{p1}:x')).toBe('after');
+    expect([lease.fence, second.fence, third.fence]).toEqual([1, 2, 3]);
   });
 });

@@ -14,6 +14,11 @@ describe('parseBatchFile', () => {
       ],
       errors: [],
     });
+    const commented = parseBatchFile(
+      utf8('userId,amount\n# winners of round 1\n  # indented\nalice,100\n'),
+      'csv',
+    );
+    expect(commented).toEqual({ rows: [{ line: 4, userId: 'alice', amount: 100 }], errors: [] });
     const json = parseBatchFile(utf8('{"items": [{"userId": "carol", "amount": 5}]}'), 'json');
     expect(json.rows).toEqual([{ line: 1, userId: 'carol', amount: 5 }]);
   });
@@ -81,7 +86,7 @@ describe('parseBatchFile', () => {
 });
 
 describe('deriveBatchId', () => {
-  it('is the same for the same packet and rows, and differs when anything changes', () => {
+  it('is the same for the same packet and set of rows, in any order, and differs when what is paid changes', () => {
     const rows = [
       { userId: 'a', amount: 1 },
       { userId: 'b', amount: 2 },
@@ -95,7 +100,13 @@ describe('deriveBatchId', () => {
       ),
     ).toBe(id);
     expect(deriveBatchId('pk_2', rows)).not.toBe(id);
-    expect(deriveBatchId('pk_1', [...rows].reverse())).not.toBe(id);
+    expect(deriveBatchId('pk_1', [...rows].reverse())).toBe(id); // order is layout, not content
+    expect(deriveBatchId('pk_1', rows.slice(0, 1))).not.toBe(id);
+    expect(deriveBatchId('pk_1', [...rows, { userId: 'c', amount: 1 }])).not.toBe(id);
+    // Users that are prefixes of one another keep the canonical form unambiguous.
+    expect(deriveBatchId('pk_1', [{ userId: 'a', amount: 11 }])).not.toBe(
+      deriveBatchId('pk_1', [{ userId: 'a1', amount: 1 }]),
+    );
     expect(
       deriveBatchId('pk_1', [
         { userId: 'a', amount: 1 },

@@ -31,6 +31,7 @@ describe('parseCommand', () => {
       format: 'json',
       batchId: undefined,
       skipInvalid: false,
+      allowRepeatPayees: false,
       senders: 8,
       wait: false,
       waitTimeoutS: DEFAULT_WAIT_TIMEOUT_S,
@@ -47,6 +48,7 @@ describe('parseCommand', () => {
         'csv',
         '--batch-id',
         'spring-1',
+        '--allow-repeat-payees',
         '--skip-invalid',
         '--senders',
         '3',
@@ -62,6 +64,7 @@ describe('parseCommand', () => {
     expect(flags).toMatchObject({
       format: 'csv',
       batchId: 'spring-1',
+      allowRepeatPayees: true,
       skipInvalid: true,
       senders: 3,
       wait: true,
@@ -78,6 +81,10 @@ describe('parseCommand', () => {
     expect(parseCommand(['reconcile', '--packet', 'pk_2'], env)).toMatchObject({
       name: 'reconcile',
       packetId: 'pk_2',
+      stuckAfterS: 900,
+    });
+    expect(parseCommand(['reconcile', '--packet', 'pk_2', '--stuck-after', '60'], env)).toMatchObject({
+      stuckAfterS: 60,
     });
     expect(parseCommand(['payouts', 'status', '--batch', 'b1', '--wait'], env)).toMatchObject({
       batchId: 'b1',
@@ -101,6 +108,13 @@ describe('parseCommand', () => {
       usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--format', 'xlsx']).message,
     ).toMatch(/--format must be csv or json/);
     expect(usageError(['payouts', 'status', '--batch', 'a b']).message).toMatch(/--batch: may only contain/);
+    expect(
+      usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--allow-repeat-payees']).message,
+    ).toMatch(/--allow-repeat-payees needs --batch-id/);
+    expect(
+      usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--batch-id', 'a/b']).message,
+    ).toMatch(/--batch-id: may only contain/);
+    expect(usageError(['reconcile', '--packet', 'p', '--stuck-after', '0']).message).toMatch(/stuck-after/);
     expect(usageError(['packets', 'create', '--total', '12.5', '--count', '1']).message).toMatch(
       /--total must be a whole number/,
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BatchConflictError } from '../../../lib/batches/BatchConflictError.ts';
 import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
 import { HttpError } from '../../../lib/http/HttpError.ts';
 import { errorResponse } from '../../../lib/http/toHttpResponse.ts';
@@ -26,6 +27,10 @@ describe('errorResponse', () => {
     expect(body(new PacketClosedError('pk_x', 'expired'))).toMatchObject({
       status: 410,
       error: { code: 'packet_expired' },
+    });
+    expect(body(new BatchConflictError('b1', 'batch id b1 is already used by packet pk_y'))).toMatchObject({
+      status: 409,
+      error: { code: 'batch_conflict', message: 'batch id b1 is already used by packet pk_y' },
     });
     expect(body(new ClaimQueueError('pk_x', 'c', new Error('timeout')))).toMatchObject({
       status: 503,

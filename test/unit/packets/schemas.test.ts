@@ -43,8 +43,10 @@ describe('payoutItemSchema', () => {
     { kind: 'claim' },
     { kind: 'claim', userId: '' },
     { kind: 'claim', userId: 'has space' },
-    { kind: 'payout', batchId: 'b', itemId: '1', userId: 'u', amount: 0 },
-    { kind: 'payout', batchId: 'b{x}', itemId: '1', userId: 'u', amount: 5 },
+    { kind: 'payout', batchId: 'b', userId: 'u', amount: 0 },
+    { kind: 'payout', batchId: 'b{x}', userId: 'u', amount: 5 },
+    { kind: 'payout', batchId: 'b/x', userId: 'u', amount: 5 },
+    { kind: 'payout', batchId: 'b', itemId: '1', userId: 'u', amount: 5 },
     { kind: 'refund', userId: 'u' },
   ])('rejects %j', (item) => {
     expect(() => parseOrThrow(payoutItemSchema, item, 'item')).toThrow(ValidationError);

@@ -3,9 +3,9 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueueMessage } from '../claims/queueMessage.ts';
+import type { QueueMessage } from './queueMessage.ts';
 
-/** Options of {@link sendPayouts}. */
+/** Options of {@link sendMessages}. */
 export interface SendOptions {
   /** Concurrent SendMessageBatch calls. @defaultValue 8 */
   senders?: number;
@@ -13,6 +13,11 @@ export interface SendOptions {
   maxAttempts?: number;
   /** Called after each chunk with the number of messages sent so far. */
   onProgress?: (sent: number) => void;
+  /**
+   * Called with the indexes of the messages SQS took in each call, before the chunk counts as done (awaited:
+   * callers confirm the sends in Redis here).
+   */
+  onSent?: (indexes: number[]) => void | Promise<void>;
 }
 
 /** A message SQS would not take; `permanent` when retrying cannot help (SenderFault). */
@@ -28,7 +33,7 @@ export interface SendFailure {
  * the entries SQS reports as failed (exponential backoff with jitter) unless the fault is the sender's.
  * A chunk whose call fails as a whole is retried the same way. Resolves with what could not be sent.
  */
-export async function sendPayouts(
+export async function sendMessages(
   sqs: Pick<SQSClient, 'send'>,
   queueUrl: string,
   messages: readonly QueueMessage[],
@@ -59,10 +64,11 @@ export async function sendPayouts(
         }
         const failedIds = new Map((reply?.Failed ?? []).map((f) => [f.Id ?? '', f]));
         const retry: typeof pending = [];
+        const took: number[] = [];
         for (const p of pending) {
           const failed = callError ? undefined : failedIds.get(String(p.index));
           if (!callError && !failed) {
-            sent++;
+            took.push(p.index);
             continue;
           }
           const permanent = failed?.SenderFault === true;
@@ -75,6 +81,8 @@ export async function sendPayouts(
             });
           } else retry.push(p);
         }
+        if (took.length > 0) await options.onSent?.(took);
+        sent += took.length;
         pending = retry;
         if (pending.length > 0)
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SqsEmulator, startSqsEmulator } from '../../../infra/local/sqsEmulator.ts';
-import { sendPayouts } from '../../../lib/batches/sendPayouts.ts';
-import type { QueueMessage } from '../../../lib/claims/queueMessage.ts';
+import type { QueueMessage } from '../../../lib/queue/queueMessage.ts';
+import { sendMessages } from '../../../lib/queue/sendMessages.ts';
 
 let emulator: SqsEmulator;
 let sqs: SQSClient;
@@ -23,10 +23,9 @@ afterAll(() => emulator.stop());
 
 const payouts = (n: number): QueueMessage[] =>
   Array.from({ length: n }, (_, i) => ({
-    v: 1,
+    v: 2,
     kind: 'payout',
     batchId: 'bt_test',
-    itemId: String(i),
     packetId: 'pk_test',
     userId: `u${i}`,
     amount: 100,
@@ -40,15 +39,18 @@ async function depth(queueUrl: string): Promise<number> {
   return Number(Attributes.ApproximateNumberOfMessages);
 }
 
-describe('sendPayouts (fauxqs)', () => {
+describe('sendMessages (fauxqs)', () => {
   it('sends every message in batches of 10 with several senders', async () => {
     const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'send-all' }));
     const progress: number[] = [];
-    const result = await sendPayouts(sqs, QueueUrl, payouts(95), {
+    const confirmed: number[] = [];
+    const result = await sendMessages(sqs, QueueUrl, payouts(95), {
       senders: 4,
       onProgress: (n) => progress.push(n),
+      onSent: (indexes) => void confirmed.push(...indexes),
     });
     expect(result).toEqual({ sent: 95, failures: [] });
+    expect(confirmed.sort((a, b) => a - b)).toEqual(Array.from({ length: 95 }, (_, i) => i));
     expect(await depth(QueueUrl)).toBe(95);
     expect(progress).toHaveLength(10);
     expect(Math.max(...progress)).toBe(95);
@@ -79,9 +81,14 @@ describe('sendPayouts (fauxqs)', () => {
       },
     } as unknown as SQSClient;
 
-    const result = await sendPayouts(flaky, QueueUrl, payouts(10), { senders: 1 });
+    const confirmed: number[] = [];
+    const result = await sendMessages(flaky, QueueUrl, payouts(10), {
+      senders: 1,
+      onSent: (indexes) => void confirmed.push(...indexes),
+    });
 
     expect(result.sent).toBe(9);
+    expect(confirmed.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9]); // never the refused one
     expect(result.failures).toEqual([
       { index: 5, code: 'InvalidParameterValue', message: 'send failed', permanent: true },
     ]);

@@ -1,0 +1,17 @@
+import type { Context } from 'aws-lambda';
+import { type SweepReport, sweepUnsent } from '../lib/claims/sweepUnsent.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { getServices } from '../lib/runtime/services.ts';
+
+/**
+ * The sweeper, on a schedule (every minute deployed; every few seconds under `npm start`): re-sends the
+ * messages of accepted claims and batch rows whose send was never confirmed.
+ */
+export async function handler(_event: unknown, context: Context): Promise<SweepReport> {
+  const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
+  const { packets, queue, config } = getServices();
+  const report = await sweepUnsent(packets.context, queue, { resendAfterMs: config.RESEND_AFTER_MS });
+  if (report.resent > 0 || report.failed > 0) log.warn('unsent records re-sent', { ...report });
+  else log.info('sweep', { ...report });
+  return report;
+}

@@ -1,0 +1,76 @@
+import { createScript } from '../lock/index.ts';
+import { type ClaimRecord, parseRecord, recordField } from './claimRecord.ts';
+import { PacketClosedError, PacketNotFoundError } from './errors.ts';
+import { claimIdFor } from './ids.ts';
+import { packetKeys } from './keys.ts';
+import type { PacketsContext } from './PacketsContext.ts';
+import { isPacketId } from './packetIdSchema.ts';
+
+/**
+ * Records a claim as `queued` unless the user already has a record, in one round trip: reads the packet,
+ * judges its status and writes with HSETNX semantics atomically (two racing requests create one claim), and
+ * marks the record unsent until its message is confirmed on the queue.
+ *
+ * KEYS[1] packet hash, KEYS[2] records hash, KEYS[3] unsent set. ARGV[1] record field, ARGV[2] queued
+ * record JSON, ARGV[3] now.
+ * Returns `{0}` no such packet, `{1, record}` the user's existing record, `{2, 'exhausted' | 'expired'}`
+ * the packet takes no new claims, `{3}` recorded (the caller sends the queue message).
+ */
+const recordClaimScript = createScript<[0] | [1, string] | [2, 'exhausted' | 'expired'] | [3]>(`
+local state = redis.call('HMGET', KEYS[1], 'remaining', 'remainingCount', 'expiresAt')
+if not state[1] then
+  return {0}
+end
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing then
+  -- Same user again: their claim, whatever the packet's state now.
+  return {1, existing}
+end
+if tonumber(state[1]) <= 0 or tonumber(state[2]) <= 0 then
+  return {2, 'exhausted'}
+end
+if tonumber(ARGV[3]) >= tonumber(state[3]) then
+  return {2, 'expired'}
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+-- Until the door confirms the send, the sweeper treats the message as possibly missing.
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+return {3}
+`);
+
+/** A claim as the door recorded it: `created` when this call recorded it, else the user's existing record. */
+export interface RecordedClaim {
+  claimId: string;
+  created: boolean;
+  record: ClaimRecord;
+}
+
+/**
+ * Records `userId`'s claim on `packetId` as `queued` (once per user and packet) without sending anything:
+ * the first half of accepting a claim. Throws `PacketNotFoundError`, or `PacketClosedError` for a user
+ * without a claim on an expired or exhausted packet.
+ */
+export async function recordClaim(
+  ctx: PacketsContext,
+  packetId: string,
+  userId: string,
+): Promise<RecordedClaim> {
+  if (!isPacketId(packetId)) throw new PacketNotFoundError(String(packetId));
+  const claimId = claimIdFor(packetId, userId);
+  const keys = packetKeys(ctx.keyPrefix, packetId);
+  const now = ctx.now();
+  const record: ClaimRecord = { id: claimId, kind: 'claim', userId, status: 'queued', requestedAt: now };
+  const reply = await recordClaimScript.run(
+    ctx.redis,
+    [keys.packet, keys.claims, keys.unsent],
+    [recordField(record), JSON.stringify(record), now],
+  );
+  if (reply[0] === 0) throw new PacketNotFoundError(packetId);
+  if (reply[0] === 2) throw new PacketClosedError(packetId, reply[1]);
+  if (reply[0] === 1) {
+    const existing = parseRecord(reply[1]);
+    if (!existing) throw new Error(`claim record ${claimId} is unreadable`);
+    return { claimId, created: false, record: existing };
+  }
+  return { claimId, created: true, record };
+}
