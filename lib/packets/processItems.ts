@@ -37,8 +37,10 @@ export const COMMIT_RESERVE_MS = 200;
 
 /**
  * Decides and commits a group of items for one packet under one lock acquisition, in two round trips:
- * acquire + read (state and the items' records, pipelined), then one fenced script that commits every
- * fresh decision and releases the lock. Returns one outcome per item, in order. Never throws for
+ * acquire + read (the packet, the items' records, who the packet already paid among the group's users, and
+ * whether the group's batches allow repeat payees, all pipelined behind the acquire), then one fenced
+ * script that commits every fresh decision and releases the lock. Pays only what the accept paths recorded
+ * (see `decide`). Returns one outcome per item, in order. Never throws for
  * contention, a lost lease or Redis being unavailable: those items come back as `retry`. Throws
  * {@link ValidationError} for malformed input (nothing is written).
  */

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -7,6 +7,7 @@ import {
   startLocalStack,
 } from '../../infra/local/startLocalStack.ts';
 import { createRedPackets, type RedPackets } from '../../lib/packets/index.ts';
+import { queueDepth } from './queueDepth.ts';
 
 /** An HTTP reply: status and parsed JSON body. */
 export interface Reply<T = Record<string, unknown>> {
@@ -90,18 +91,7 @@ export function useLocalStack(options: LocalStackOptions = {}): StackFixture {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
-    async queueDepth(queueUrl) {
-      const { Attributes = {} } = await need(sqs, 'sqs').send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    },
+    queueDepth: (queueUrl) => queueDepth(need(sqs, 'sqs'), queueUrl),
   };
 }
 

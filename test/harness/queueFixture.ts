@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ensureQueues, type LocalQueues } from '../../infra/local/ensureQueues.ts';
@@ -13,6 +8,7 @@ import { consumeRecords } from '../../lib/claims/consumeRecords.ts';
 import type { RedPackets } from '../../lib/packets/index.ts';
 import { createSqsQueue, type MessageQueue } from '../../lib/queue/MessageQueue.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
+import { queueDepth } from './queueDepth.ts';
 
 /** A private SQS emulator (fauxqs, in this process) with the claims queue and DLQ, per test file. */
 export interface QueueFixture {
@@ -88,18 +84,7 @@ export function useQueue(options: { visibilityTimeoutSeconds?: number } = {}): Q
       const fresh = await create();
       return { queues: fresh, queue: createSqsQueue(need(sqs), fresh.queueUrl) };
     },
-    async depth(queueUrl = need(queues).queueUrl) {
-      const { Attributes = {} } = await need(sqs).send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      return (
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-      );
-    },
+    depth: (queueUrl = need(queues).queueUrl) => queueDepth(need(sqs), queueUrl),
     async drain(rp, queueUrl = need(queues).queueUrl, max = Number.POSITIVE_INFINITY) {
       const log = createLogger({}, 'silent');
       let received = 0;

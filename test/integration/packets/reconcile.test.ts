@@ -72,129 +72,49 @@ describe('reconcile: every detector fires on its fault, injected straight into R
     });
   });
 
+  /** Appends a ledger entry that no commit wrote. */
+  const addEntry = (l: typeof live, entry: { id: string; user: string; amount: number; batch?: string }) =>
+    redis
+      .client()
+      .xadd(
+        l.keys.ledger,
+        '*',
+        ...['id', entry.id, 'user', entry.user, 'amount', String(entry.amount), 'fence', '1', 'at', '1'],
+        ...(entry.batch ? ['batch', entry.batch] : []),
+      );
+  /** Rewrites a stored record with `patch` applied. */
+  const patchRecord = async (l: typeof live, field: string, patch: (r: Record<string, number>) => object) => {
+    const record = JSON.parse((await redis.client().hget(l.keys.claims, field)) ?? '{}');
+    await redis.client().hset(l.keys.claims, field, JSON.stringify({ ...record, ...patch(record) }));
+  };
+
   const cases: Array<[ReconcileCheck, (l: typeof live) => Promise<unknown>]> = [
     ['conservation_amount', (l) => redis.client().hincrby(l.keys.packet, 'remaining', 7)],
     ['conservation_count', (l) => redis.client().hincrby(l.keys.packet, 'remainingCount', 1)],
     ['negative_remaining', (l) => redis.client().hset(l.keys.packet, 'remainingCount', -1)],
-    [
-      'bad_amount',
-      (l) =>
-        redis
-          .client()
-          .xadd(l.keys.ledger, '*', 'id', 'x', 'user', 'zed', 'amount', '0', 'fence', '1', 'at', '1'),
-    ],
+    ['bad_amount', (l) => addEntry(l, { id: 'x', user: 'zed', amount: 0 })],
     [
       'entry_paid_twice',
       async (l) => redis.client().xadd(l.keys.ledger, '*', ...(await entryOf(l.keys, 'alice'))),
     ],
-    [
-      'claim_user_paid_twice',
-      (l) =>
-        redis
-          .client()
-          .xadd(
-            l.keys.ledger,
-            '*',
-            'id',
-            `${l.packetId}.other`,
-            'user',
-            'alice',
-            'amount',
-            '5',
-            'fence',
-            '1',
-            'at',
-            '1',
-          ),
-    ],
+    ['claim_user_paid_twice', (l) => addEntry(l, { id: `${l.packetId}.other`, user: 'alice', amount: 5 })],
     [
       'batch_item_paid_twice',
-      (l) =>
-        redis
-          .client()
-          .xadd(
-            l.keys.ledger,
-            '*',
-            'id',
-            'spring/x',
-            'user',
-            'carol',
-            'amount',
-            '5',
-            'fence',
-            '1',
-            'at',
-            '1',
-            'batch',
-            'spring',
-          ),
+      (l) => addEntry(l, { id: 'spring/x', user: 'carol', amount: 5, batch: 'spring' }),
     ],
     [
       'user_paid_twice',
-      (l) =>
-        redis
-          .client()
-          .xadd(
-            l.keys.ledger,
-            '*',
-            'id',
-            'autumn/alice',
-            'user',
-            'alice',
-            'amount',
-            '5',
-            'fence',
-            '1',
-            'at',
-            '1',
-            'batch',
-            'autumn',
-          ),
+      (l) => addEntry(l, { id: 'autumn/alice', user: 'alice', amount: 5, batch: 'autumn' }),
     ],
-    [
-      'entry_without_record',
-      (l) =>
-        redis
-          .client()
-          .xadd(l.keys.ledger, '*', 'id', 'ghost', 'user', 'ghost', 'amount', '5', 'fence', '1', 'at', '1'),
-    ],
+    ['entry_without_record', (l) => addEntry(l, { id: 'ghost', user: 'ghost', amount: 5 })],
     [
       'record_without_entry',
-      async (l) => {
-        const record = JSON.parse((await redis.client().hget(l.keys.claims, 'u:waiting')) ?? '{}');
-        await redis
-          .client()
-          .hset(
-            l.keys.claims,
-            'u:waiting',
-            JSON.stringify({ ...record, status: 'paid', amount: 5, fence: 1 }),
-          );
-      },
+      (l) => patchRecord(l, 'u:waiting', () => ({ status: 'paid', amount: 5, fence: 1 })),
     ],
-    [
-      'entry_mismatch',
-      async (l) => {
-        const record = JSON.parse((await redis.client().hget(l.keys.claims, 'b:spring/dave')) ?? '{}');
-        await redis
-          .client()
-          .hset(l.keys.claims, 'b:spring/dave', JSON.stringify({ ...record, amount: record.amount + 1 }));
-      },
-    ],
+    ['entry_mismatch', (l) => patchRecord(l, 'b:spring/dave', (r) => ({ amount: (r.amount ?? 0) + 1 }))],
     ['batch_counters', (l) => redis.client().hincrby(l.keys.batch('spring'), 'paid', 1)],
     ['payee_index', (l) => redis.client().hdel(l.keys.payees, 'bob')],
-    [
-      'stuck_record',
-      async (l) => {
-        const record = JSON.parse((await redis.client().hget(l.keys.claims, 'u:waiting')) ?? '{}');
-        await redis
-          .client()
-          .hset(
-            l.keys.claims,
-            'u:waiting',
-            JSON.stringify({ ...record, requestedAt: Date.now() - 16 * 60_000 }),
-          );
-      },
-    ],
+    ['stuck_record', (l) => patchRecord(l, 'u:waiting', () => ({ requestedAt: Date.now() - 16 * 60_000 }))],
   ];
 
   it.each(cases)('%s', async (check, inject) => {
