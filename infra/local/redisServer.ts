@@ -18,6 +18,11 @@ export interface RedisServerOptions {
    * the last second). `'none'`: memory only, as a control. @defaultValue `'aof'`
    */
   persistence?: 'aof' | 'none';
+  /**
+   * More `redis-server` arguments, e.g. `['--replicaof', '127.0.0.1', '7000']` or the cluster settings
+   * (`startRedisCluster` passes them). @defaultValue `[]`
+   */
+  args?: readonly string[];
 }
 
 /** A private redis-server on loopback that can be stopped, killed and restarted from its own files. */
@@ -27,6 +32,8 @@ export interface RedisServer {
   readonly running: boolean;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
+  /** Sends `signal` without waiting (SIGSTOP freezes the server, SIGCONT wakes it). */
+  signal(signal: NodeJS.Signals): void;
   /** Kill with `signal` (default SIGKILL) and wait for exit: a crash, everything in memory is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /**
@@ -56,7 +63,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'rp-redis-'));
   const server = await startServerProcess({
     port: options.port,
-    spawn: (port) => spawnServer(binary, port, dir, persistence, startTimeoutMs),
+    spawn: (port) => spawnServer(binary, port, dir, persistence, options.args ?? [], startTimeoutMs),
   });
   return {
     get port() {
@@ -72,6 +79,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await server.terminate('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
+    signal: (signal) => void server.child?.kill(signal),
     kill: (signal = 'SIGKILL') => server.terminate(signal),
     async restart() {
       await server.terminate('SIGKILL');
@@ -85,12 +93,15 @@ function spawnServer(
   port: number,
   dir: string,
   persistence: 'aof' | 'none',
+  extra: readonly string[],
   timeoutMs: number,
 ): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
   if (persistence === 'aof') args.push('--appendonly', 'yes', '--appendfsync', 'everysec');
   else args.push('--appendonly', 'no');
-  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'notice');
+  // A replica's first sync starts at once (the default waits 5 s for more replicas to share it).
+  args.push('--repl-diskless-sync-delay', '0');
+  args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', ...extra);
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackServerProcess(child);
   return new Promise((resolve, reject) => {

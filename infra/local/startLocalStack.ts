@@ -24,6 +24,10 @@ export interface LocalStackOptions {
   sqsEndpoint?: string;
   /** Use this Redis instead of starting a private redis-server. @defaultValue `process.env.REDIS_URL` */
   redisUrl?: string;
+  /** `REDIS_MODE` of that Redis (`cluster`: `redisUrl` lists seed nodes). @defaultValue `process.env.REDIS_MODE` */
+  redisMode?: 'standalone' | 'cluster';
+  /** `REDIS_MIN_REPLICAS`: replicas that must confirm a write before it is acknowledged. @defaultValue 0 */
+  minReplicas?: number;
   /** Lower the claims queue's visibility timeout (tests that wait for redeliveries). */
   visibilityTimeoutSeconds?: number;
   /** Concurrent queue pollers. @defaultValue 4 */
@@ -108,6 +112,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...process.env,
       ...LOCAL_ENV,
       REDIS_URL: redisUrl,
+      REDIS_MODE: options.redisMode ?? process.env.REDIS_MODE ?? 'standalone',
+      ...(options.minReplicas === undefined ? {} : { REDIS_MIN_REPLICAS: String(options.minReplicas) }),
       SQS_ENDPOINT: sqsEndpoint,
       CLAIMS_QUEUE_URL: queues.queueUrl,
       HTTP_PORT: String(httpPort),

@@ -1,4 +1,5 @@
 import { payerOf, recordField } from '../packets/claimRecord.ts';
+import { confirmDurable } from '../packets/confirmDurable.ts';
 import { ValidationError } from '../packets/errors.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { readPacket } from '../packets/readPacket.ts';
@@ -72,7 +73,8 @@ export interface SubmittedPayouts {
  * message per recorded, undecided item and confirms each send. Re-submitting the same rows, in any layout
  * and by either route, names the same batch and pays nobody twice.
  * Throws `ValidationError` (a user twice, repeat payees without a batch id), `PacketNotFoundError`,
- * `PacketClosedError` (expired) or `BatchConflictError`, having recorded nothing.
+ * `PacketClosedError` (expired) or `BatchConflictError`, having recorded nothing; or
+ * `UnderReplicatedError`, having recorded the rows but sent nothing (submitting again sends them).
  */
 export async function submitPayouts(
   ctx: PacketsContext,
@@ -109,6 +111,8 @@ export async function submitPayouts(
     { packetId: input.packetId, batchId, allowRepeatPayees },
     input.rows,
   );
+  // Nothing is sent before the items would survive a failover (else UnderReplicatedError: submit again).
+  await confirmDurable(ctx, input.packetId);
   const toSend: number[] = [];
   result.outcomes = recorded.map((row, i): RowOutcome => {
     switch (row.status) {

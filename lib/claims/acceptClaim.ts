@@ -1,3 +1,4 @@
+import { confirmDurable } from '../packets/confirmDurable.ts';
 import { type ClaimRecord, recordField } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { recordClaim } from '../packets/recordClaim.ts';
@@ -28,8 +29,9 @@ export interface AcceptedClaim {
  * - the outcome is unknown (timeout, reset connection, 5xx: SQS may have it): the claim stays recorded and
  *   unsent, the answer is 202, and the sweeper sends it again after `resendAfterMs` (a duplicate message
  *   is a no-op for the consumer).
+ * Nothing is sent or answered before the record is on `durability.minReplicas` replicas.
  * Throws `PacketNotFoundError`, `PacketClosedError` (expired or exhausted, for users who have not claimed
- * yet) or `ClaimQueueError`.
+ * yet), `UnderReplicatedError` or `ClaimQueueError`.
  */
 export async function acceptClaim(
   ctx: PacketsContext,
@@ -39,6 +41,9 @@ export async function acceptClaim(
   log?: Logger,
 ): Promise<AcceptedClaim> {
   const { claimId, created, record } = await recordClaim(ctx, packetId, userId);
+  // Never answer for a claim a failover could lose (UnderReplicatedError: 503, the client retries; an
+  // unsent claim that did survive is sent by the sweeper, and the retry answers it).
+  await confirmDurable(ctx, packetId);
   if (!created) {
     return {
       claimId,

@@ -1,5 +1,11 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { COMMIT_RESERVE_MS, type ItemOutcome, type PayoutItem, type RedPackets } from '../packets/index.ts';
+import {
+  COMMIT_RESERVE_MS,
+  type ItemOutcome,
+  type PayoutItem,
+  type RedPackets,
+  UnderReplicatedError,
+} from '../packets/index.ts';
 import { type QueueMessage, queueMessageSchema } from '../queue/queueMessage.ts';
 import type { Logger } from '../runtime/logger.ts';
 
@@ -25,6 +31,8 @@ export interface ConsumeTally {
   refused: Record<string, number>;
   duplicates: number;
   retried: number;
+  /** Records retried because their outcome was not yet on the required replicas. */
+  underReplicated: number;
 }
 
 /**
@@ -52,6 +60,7 @@ export async function consumeRecords(
     refused: {},
     duplicates: 0,
     retried: 0,
+    underReplicated: 0,
   };
   const count = (bucket: Record<string, number>, reason: string) => {
     bucket[reason] = (bucket[reason] ?? 0) + 1;
@@ -94,6 +103,7 @@ export async function consumeRecords(
         if (outcome.status === 'retry') {
           failures.push(record.messageId);
           tally.retried += 1;
+          if (outcome.error instanceof UnderReplicatedError) tally.underReplicated += 1;
         } else if (outcome.status === 'refused') count(tally.refused, outcome.reason);
         else if (outcome.duplicate) tally.duplicates += 1;
         else if (outcome.status === 'paid') {
@@ -171,6 +181,10 @@ function logOutcome(log: Logger, message: QueueMessage, outcome: ItemOutcome, me
       });
       return;
     case 'retry':
-      log.warn('retry', { ...base, outcome: 'retry', error: outcome.error });
+      log.warn(outcome.error instanceof UnderReplicatedError ? 'retry: not durable yet' : 'retry', {
+        ...base,
+        outcome: 'retry',
+        error: outcome.error,
+      });
   }
 }

@@ -1,30 +1,38 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../packets/index.ts';
+import { CLUSTER_SEEDS_PATTERN, createRedisClient, REDIS_URL_PATTERN } from '../runtime/redisClient.ts';
 import { CliError, EXIT } from './CliError.ts';
 import type { Connection } from './parseCommand.ts';
 
-/** A URL with its password (if any) masked, for messages. */
+/** URLs with their passwords (if any) masked, for messages (every URL of a comma-separated list). */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/([^@/,:]*):[^/,]*@/g, '//$1:***@');
 }
 
 /**
  * Connects to Redis, failing within a few seconds with a {@link CliError} (exit 3) when it cannot: an
  * operator tool should say "cannot reach Redis at …" rather than retry forever.
  */
-export async function connectRedis(connection: Connection): Promise<Redis> {
+export async function connectRedis(connection: Connection): Promise<RedisClient> {
   const url = connection.redisUrl;
   if (!url) throw new CliError('no Redis: set REDIS_URL or pass --redis-url', EXIT.usage);
-  if (!/^rediss?:\/\/\S+$/.test(url)) {
-    throw new CliError(`--redis-url must be a redis:// or rediss:// URL, got "${redact(url)}"`, EXIT.usage);
+  const cluster = connection.redisMode === 'cluster';
+  if (!(cluster ? CLUSTER_SEEDS_PATTERN : REDIS_URL_PATTERN).test(url)) {
+    const expected = cluster
+      ? 'comma-separated seed nodes (redis://host:port or host:port)'
+      : 'a redis:// or rediss:// URL';
+    throw new CliError(`--redis-url must be ${expected}, got "${redact(url)}"`, EXIT.usage);
   }
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 3000,
-    commandTimeout: 10_000,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (attempt) => (attempt > 3 ? null : 200 * attempt),
-  });
+  const redis = createRedisClient(
+    { url, mode: connection.redisMode },
+    {
+      lazyConnect: true,
+      connectTimeout: 3000,
+      commandTimeout: 10_000,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => (attempt > 3 ? null : 200 * attempt),
+    },
+  );
   redis.on('error', () => {}); // reported by the command that fails
   try {
     await redis.connect();

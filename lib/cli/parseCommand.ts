@@ -4,8 +4,14 @@ import { CliError, EXIT } from './CliError.ts';
 
 /** Where the CLI finds Redis and the queue: flags first, then the functions' environment variables. */
 export interface Connection {
-  /** `--redis-url`, else `REDIS_URL`. */
+  /** `--redis-url`, else `REDIS_URL` (with `cluster`: comma-separated seed nodes). */
   redisUrl: string | undefined;
+  /** `--redis-mode`, else `REDIS_MODE`. @defaultValue `'standalone'` */
+  redisMode: 'standalone' | 'cluster';
+  /** `REDIS_MIN_REPLICAS`: replicas that must confirm what the CLI records before it sends. @defaultValue 0 */
+  minReplicas: number;
+  /** `REDIS_WAIT_TIMEOUT_MS`. @defaultValue 500 */
+  waitTimeoutMs: number;
   /** `--queue-url`, else `CLAIMS_QUEUE_URL`. */
   queueUrl: string | undefined;
   /** `--sqs-endpoint`, else `SQS_ENDPOINT` (LocalStack, fauxqs); unset on AWS. */
@@ -56,7 +62,9 @@ A batch item is (batch, user). The batch id is --batch-id, or derived from the p
 once across all its batches; --allow-repeat-payees (with --batch-id) pays this batch's users again.
 
 Connection (flags override the environment):
-  --redis-url <url>      REDIS_URL
+  --redis-url <url>      REDIS_URL (cluster: comma-separated seed nodes)
+  --redis-mode <mode>    REDIS_MODE: standalone (default) or cluster
+                         (REDIS_MIN_REPLICAS and REDIS_WAIT_TIMEOUT_MS are read as the functions read them)
   --queue-url <url>      CLAIMS_QUEUE_URL (payouts submit)
   --sqs-endpoint <url>   SQS_ENDPOINT (LocalStack, fauxqs; unset on AWS)
   --region <region>      AWS_REGION (default us-east-1)
@@ -71,6 +79,7 @@ Exit codes: 0 done; 1 something was rejected, lost, undecided or does not reconc
 
 const options = {
   'redis-url': { type: 'string' },
+  'redis-mode': { type: 'string' },
   'queue-url': { type: 'string' },
   'sqs-endpoint': { type: 'string' },
   region: { type: 'string' },
@@ -113,7 +122,7 @@ const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flag
   'payouts status': ['batch', 'wait', 'wait-timeout'],
   reconcile: ['packet', 'stuck-after'],
 };
-const common = new Set(['redis-url', 'queue-url', 'sqs-endpoint', 'region', 'json', 'help']);
+const common = new Set(['redis-url', 'redis-mode', 'queue-url', 'sqs-endpoint', 'region', 'json', 'help']);
 
 const usageError = (message: string) => new CliError(`${message}\n\n${USAGE}`, EXIT.usage);
 
@@ -130,8 +139,17 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
+  const redisMode = values['redis-mode'] ?? (env.REDIS_MODE || 'standalone');
+  if (redisMode !== 'standalone' && redisMode !== 'cluster') {
+    throw usageError(`--redis-mode must be standalone or cluster, got "${redisMode}"`);
+  }
   const connection: Connection = {
     redisUrl: values['redis-url'] ?? (env.REDIS_URL || undefined),
+    redisMode,
+    minReplicas: env.REDIS_MIN_REPLICAS ? int(env.REDIS_MIN_REPLICAS, 'REDIS_MIN_REPLICAS', 0, 5) : 0,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS
+      ? int(env.REDIS_WAIT_TIMEOUT_MS, 'REDIS_WAIT_TIMEOUT_MS', 1, 10_000)
+      : 500,
     queueUrl: values['queue-url'] ?? (env.CLAIMS_QUEUE_URL || undefined),
     sqsEndpoint: values['sqs-endpoint'] ?? (env.SQS_ENDPOINT || undefined),
     region: values.region ?? (env.AWS_REGION || 'us-east-1'),

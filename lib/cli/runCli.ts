@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { readBatchStatus } from '../batches/batchStore.ts';
 import { isRetryableError } from '../lock/index.ts';
 import { PacketError } from '../packets/errors.ts';
-import { createRedPackets } from '../packets/index.ts';
+import { createRedPackets, type RedisClient } from '../packets/index.ts';
 import { createSqsQueue } from '../queue/MessageQueue.ts';
 import { CliError, EXIT, type ExitCode } from './CliError.ts';
 import { connectQueue, connectRedis } from './connect.ts';
@@ -25,7 +24,7 @@ export interface CliIo {
  * exits 3 (re-running the same command is safe: batches are idempotent).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   try {
     const command = parseCommand(argv, io.env);
     if (command.name === 'help') {
@@ -47,10 +46,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
 async function run(
   command: Exclude<Command, { name: 'help' }>,
-  redis: Redis,
+  redis: RedisClient,
   io: CliIo,
 ): Promise<{ code: ExitCode; report: unknown; text: string }> {
-  const packets = createRedPackets(redis);
+  const { minReplicas, waitTimeoutMs } = command.connection;
+  const packets = createRedPackets(redis, { durability: { minReplicas, waitTimeoutMs } });
   const ctx = packets.context;
   switch (command.name) {
     case 'packets create': {

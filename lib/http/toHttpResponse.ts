@@ -2,7 +2,12 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BatchConflictError } from '../batches/BatchConflictError.ts';
 import { ClaimQueueError } from '../claims/ClaimQueueError.ts';
 import { isRetryableError } from '../lock/index.ts';
-import { PacketClosedError, PacketNotFoundError, ValidationError } from '../packets/index.ts';
+import {
+  PacketClosedError,
+  PacketNotFoundError,
+  UnderReplicatedError,
+  ValidationError,
+} from '../packets/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { HttpError } from './HttpError.ts';
 
@@ -49,7 +54,7 @@ function classify(
         ? 410
         : error instanceof BatchConflictError
           ? 409
-          : error instanceof ClaimQueueError
+          : error instanceof ClaimQueueError || error instanceof UnderReplicatedError
             ? 503
             : undefined;
   return status === undefined || !(error instanceof Error)

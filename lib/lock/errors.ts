@@ -159,6 +159,9 @@ const RETRYABLE_CODES = new Set([
   'EHOSTUNREACH',
   'ENOTFOUND',
 ]);
-// ioredis reports a closed or stalled connection with these messages and no `code`.
+// ioredis reports a closed or stalled connection with these messages and no `code` (a command in flight
+// when the connection closed is "aborted"); a Redis Cluster mid-failover or mid-migration answers
+// TRYAGAIN / CLUSTERDOWN, or MOVED / ASK where ioredis could not follow the redirection in a pipeline;
+// ioredis gives up on a slot that keeps moving with "Too many Cluster redirections".
 const RETRYABLE_MESSAGES =
-  /Connection is closed|Stream isn't writeable|max retries per request|Command timed out|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN/;
+  /Connection is closed|Stream isn't writeable|max retries per request|Command timed out|Command aborted due to connection close|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|Too many Cluster redirections|^(MOVED|ASK) \d+ /;

@@ -1,3 +1,4 @@
+import { confirmDurable } from './confirmDurable.ts';
 import { newPacketId } from './ids.ts';
 import { packetIndexKey, packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
@@ -6,7 +7,8 @@ import { createPacketSchema, parseOrThrow } from './schemas.ts';
 
 /**
  * Creates a packet from `input` (validated by `createPacketSchema`: integer `totalAmount >= count >= 1`,
- * `mode`, `expiresInSeconds`). Throws `ValidationError`, writing nothing, when the input is invalid.
+ * `mode`, `expiresInSeconds`). Throws `ValidationError`, writing nothing, when the input is invalid, and
+ * `UnderReplicatedError` when the packet is not on `durability.minReplicas` replicas yet.
  */
 export async function createPacket(ctx: PacketsContext, input: unknown): Promise<PacketView> {
   const spec = parseOrThrow(createPacketSchema, input, 'packet');
@@ -26,5 +28,7 @@ export async function createPacket(ctx: PacketsContext, input: unknown): Promise
   // Indexed first, so that the sweeper can always find the packet's unsent records.
   await ctx.redis.zadd(packetIndexKey(ctx.keyPrefix), state.expiresAt, packetId);
   await ctx.redis.hset(packetKeys(ctx.keyPrefix, packetId).packet, fields);
+  await confirmDurable(ctx, packetId); // a packet a failover could lose is not announced
+
   return toPacketView(state, createdAt);
 }

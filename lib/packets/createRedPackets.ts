@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { createRedisLock, type DistributedLock } from '../lock/index.ts';
+import { type Durability, NO_REPLICAS } from './confirmDurable.ts';
 import { createPacket } from './createPacket.ts';
 import { listPayouts } from './listPayouts.ts';
-import type { PacketsContext } from './PacketsContext.ts';
+import type { PacketsContext, RedisClient } from './PacketsContext.ts';
 import { type ProcessOptions, processItems } from './processItems.ts';
 import { createRandom, type RandomInt } from './random.ts';
 import { readClaim } from './readClaim.ts';
@@ -20,16 +20,19 @@ export interface RedPacketsOptions {
   now?: () => number;
   /** @defaultValue cryptographic randomness */
   random?: RandomInt;
+  /** @defaultValue `NO_REPLICAS`: no `WAIT` */
+  durability?: Durability;
 }
 
 /** The red-packet operations bound to one Redis and one lock. */
-export function createRedPackets(redis: Redis, options: RedPacketsOptions = {}) {
+export function createRedPackets(redis: RedisClient, options: RedPacketsOptions = {}) {
   const ctx: PacketsContext = {
     redis,
     lock: options.lock ?? createRedisLock(redis),
     keyPrefix: options.keyPrefix ?? 'rp:',
     now: options.now ?? Date.now,
     random: options.random ?? createRandom(),
+    durability: options.durability ?? NO_REPLICAS,
   };
   return {
     context: ctx,

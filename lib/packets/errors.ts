@@ -88,3 +88,25 @@ export class PacketClosedError extends PacketError {
     this.status = status;
   }
 }
+
+/**
+ * A write stands on the primary but fewer replicas than required confirmed it within the wait: a failover
+ * now could lose it, so it is not acknowledged (a queue record is retried, a request answers 503). Retryable:
+ * the write is idempotent, so doing it again changes nothing on this primary and redoes it on a promoted
+ * replica that lacks it.
+ */
+export class UnderReplicatedError extends PacketError {
+  readonly replicas: number;
+  readonly required: number;
+
+  constructor(packetId: string, replicas: number, required: number) {
+    super(
+      'not_durable',
+      `packet ${packetId}: the write was confirmed by ${replicas} of ${required} required replica(s); retry (a retry answers the same)`,
+      { packetId, retryable: true },
+    );
+    this.name = 'UnderReplicatedError';
+    this.replicas = replicas;
+    this.required = required;
+  }
+}

@@ -5,6 +5,7 @@ export {
   type RejectReason,
   recordField,
 } from './claimRecord.ts';
+export { type Durability, NO_REPLICAS } from './confirmDurable.ts';
 export { createRedPackets, type RedPackets, type RedPacketsOptions } from './createRedPackets.ts';
 export type { Decision } from './decide.ts';
 export {
@@ -13,12 +14,14 @@ export {
   PacketError,
   PacketNotFoundError,
   StoreUnavailableError,
+  UnderReplicatedError,
   ValidationError,
   type ValidationIssue,
 } from './errors.ts';
 export { claimIdFor, parseClaimId } from './ids.ts';
 export { packetIndexKey, packetKeys } from './keys.ts';
 export type { Payout } from './listPayouts.ts';
+export type { RedisClient } from './PacketsContext.ts';
 export type { PacketView } from './packetState.ts';
 export { COMMIT_RESERVE_MS, type ItemOutcome, type ProcessOptions } from './processItems.ts';
 export { createRandom, type RandomInt } from './random.ts';

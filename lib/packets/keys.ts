@@ -19,6 +19,8 @@ export interface PacketKeys {
   readonly unsent: string;
   /** Set: the ids of this packet's payout batches (for reconcile). */
   readonly batches: string;
+  /** String with a short TTL: the barrier write `confirmDurable` sends before `WAIT`. */
+  readonly barrier: string;
   /**
    * Hash of one payout batch paying from this packet: `items`, `createdAt`, `allowRepeatPayees`, and the
    * counters the commit script keeps (`paid`, `paidAmount`, `rejected:<reason>`), so a batch's progress is
@@ -37,6 +39,7 @@ export function packetKeys(prefix: string, packetId: string): PacketKeys {
     payees: `${base}:payees`,
     unsent: `${base}:unsent`,
     batches: `${base}:batches`,
+    barrier: `${base}:barrier`,
     batch: (batchId) => `${base}:batch:${batchId}`,
   };
 }

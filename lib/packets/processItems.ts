@@ -1,6 +1,7 @@
 import { isRetryableError, type Lease, LockError } from '../lock/index.ts';
 import { parseRecord, type RefuseReason, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
+import { confirmDurable } from './confirmDurable.ts';
 import { type Decision, decide } from './decide.ts';
 import { CommitConflictError, PacketError, StoreUnavailableError, ValidationError } from './errors.ts';
 import { packetKeys } from './keys.ts';
@@ -40,7 +41,9 @@ export const COMMIT_RESERVE_MS = 200;
  * acquire + read (the packet, the items' records, who the packet already paid among the group's users, and
  * whether the group's batches allow repeat payees, all pipelined behind the acquire), then one fenced
  * script that commits every fresh decision and releases the lock. Pays only what the accept paths recorded
- * (see `decide`). Returns one outcome per item, in order. Never throws for
+ * (see `decide`), and returns only once what it reports is on `durability.minReplicas` replicas (else every
+ * item comes back as `retry` with `UnderReplicatedError`). Returns one outcome per item, in order. Never
+ * throws for
  * contention, a lost lease or Redis being unavailable: those items come back as `retry`. Throws
  * {@link ValidationError} for malformed input (nothing is written).
  */
@@ -97,7 +100,14 @@ export async function processItems(
           reply[0] === -3 ? 'packet_missing' : reply[0] === -4 ? 'below_zero' : 'already_decided',
         );
       }
+    } else if (held) {
+      // Nothing to write: free the packet before waiting for replicas.
+      await ctx.lock.release(held).catch(() => false);
+      held = undefined;
     }
+    // What these outcomes report (decided now or before) must survive a failover before the caller
+    // acknowledges it: the consumer deletes the messages of what is returned as paid or rejected.
+    await confirmDurable(ctx, packetId);
     return decisions.map(toOutcome);
   } catch (error) {
     if (error instanceof ValidationError || !isRetryableError(error)) throw error;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCK_BACKENDS } from '../lock/index.ts';
+import { CLUSTER_SEEDS_PATTERN, REDIS_URL_PATTERN } from './redisClient.ts';
 
 /** A required setting is missing or malformed. Permanent: fix the deployment. */
 export class ConfigError extends Error {
@@ -10,8 +11,20 @@ export class ConfigError extends Error {
 }
 
 const settingsSchema = z.object({
-  /** Redis (ElastiCache / Valkey) URL, e.g. `redis://host:6379` or `rediss://` for TLS. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  /**
+   * Redis (ElastiCache / Valkey / MemoryDB): a `redis://host:6379` or `rediss://` URL; with `REDIS_MODE`
+   * `cluster`, one or more comma-separated seed nodes.
+   */
+  REDIS_URL: z.string().min(1),
+  /** `standalone` (one node, or a primary with replicas) or `cluster`. @defaultValue `'standalone'` */
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
+  /**
+   * Replicas that must confirm (`WAIT`) a commit, a recorded claim or a recorded batch before it is
+   * acknowledged. 0 for a single node with AOF or a store durable on its own (MemoryDB). @defaultValue 0
+   */
+  REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).max(5).default(0),
+  /** Longest `WAIT` for those replicas, ms. @defaultValue 500 */
+  REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** URL of the claims queue. */
   CLAIMS_QUEUE_URL: z.string().url(),
   /** Deployment stage; `local` enables the `x-user-id` header. @defaultValue `'local'` */
@@ -57,6 +70,17 @@ const settingsSchema = z.object({
 });
 
 const configSchema = settingsSchema.superRefine((config, ctx) => {
+  const pattern = config.REDIS_MODE === 'cluster' ? CLUSTER_SEEDS_PATTERN : REDIS_URL_PATTERN;
+  if (!pattern.test(config.REDIS_URL)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message:
+        config.REDIS_MODE === 'cluster'
+          ? 'must be comma-separated seed nodes (redis://host:port or host:port)'
+          : 'must be a redis:// or rediss:// URL',
+    });
+  }
   if (config.LOCK_BACKEND === 'zookeeper' && !config.ZOOKEEPER_CONNECT) {
     ctx.addIssue({
       code: 'custom',
@@ -74,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...env,
     SQS_ENDPOINT: env.SQS_ENDPOINT || undefined,
     LOCK_WAIT_MS: env.LOCK_WAIT_MS || undefined,
+    REDIS_MODE: env.REDIS_MODE || undefined,
+    REDIS_MIN_REPLICAS: env.REDIS_MIN_REPLICAS || undefined,
+    REDIS_WAIT_TIMEOUT_MS: env.REDIS_WAIT_TIMEOUT_MS || undefined,
     RESEND_AFTER_MS: env.RESEND_AFTER_MS || undefined,
     LOCK_BACKEND: env.LOCK_BACKEND || undefined,
     ZOOKEEPER_CONNECT: env.ZOOKEEPER_CONNECT || undefined,

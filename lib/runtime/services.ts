@@ -1,14 +1,14 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Redis } from 'ioredis';
 import { createLockBackend } from '../lock/index.ts';
-import { createRedPackets, type RedPackets } from '../packets/index.ts';
+import { createRedPackets, type RedisClient, type RedPackets } from '../packets/index.ts';
 import { createSqsQueue, type MessageQueue } from '../queue/MessageQueue.ts';
 import { type Config, loadConfig } from './config.ts';
+import { createRedisClient } from './redisClient.ts';
 
 /** What the handlers share across invocations of one Lambda container. */
 export interface Services {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   packets: RedPackets;
   /** The claims queue: claims, batch payouts and the sweeper's re-sends all go through it. */
   queue: MessageQueue;
@@ -25,12 +25,10 @@ let services: Services | undefined;
 export function getServices(): Services {
   if (services) return services;
   const config = loadConfig();
-  const redis = new Redis(config.REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 3000,
-    enableAutoPipelining: false,
-  });
+  const redis = createRedisClient(
+    { url: config.REDIS_URL, mode: config.REDIS_MODE },
+    { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 3000, enableAutoPipelining: false },
+  );
   redis.on('error', () => {}); // surfaced per command; the client reconnects by itself
   const sqs = new SQSClient({
     region: config.AWS_REGION,
@@ -47,7 +45,10 @@ export function getServices(): Services {
   services = {
     config,
     redis,
-    packets: createRedPackets(redis, { lock }),
+    packets: createRedPackets(redis, {
+      lock,
+      durability: { minReplicas: config.REDIS_MIN_REPLICAS, waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS },
+    }),
     queue: createSqsQueue(sqs, config.CLAIMS_QUEUE_URL),
   };
   return services;

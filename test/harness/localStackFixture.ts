@@ -1,12 +1,12 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   type LocalStack,
   type LocalStackOptions,
   startLocalStack,
 } from '../../infra/local/startLocalStack.ts';
-import { createRedPackets, type RedPackets } from '../../lib/packets/index.ts';
+import { createRedPackets, type RedisClient, type RedPackets } from '../../lib/packets/index.ts';
+import { createRedisClient } from '../../lib/runtime/redisClient.ts';
 import { queueDepth } from './queueDepth.ts';
 
 /** An HTTP reply: status and parsed JSON body. */
@@ -19,7 +19,7 @@ export interface Reply<T = Record<string, unknown>> {
 export interface StackFixture {
   readonly stack: LocalStack;
   readonly packets: RedPackets;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   request<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -32,14 +32,22 @@ export interface StackFixture {
   sqs: SQSClient;
 }
 
-/** Starts the whole local stack (free ports, private Redis, fauxqs, serverless-offline) for this file. */
-export function useLocalStack(options: LocalStackOptions = {}): StackFixture {
+/**
+ * Starts the whole local stack (free ports, private Redis, fauxqs, serverless-offline) for this file.
+ * `options` may be a function, read when the stack starts (after the file's earlier `beforeAll` hooks, such
+ * as one that starts a Redis Cluster).
+ */
+export function useLocalStack(options: LocalStackOptions | (() => LocalStackOptions) = {}): StackFixture {
   let stack: LocalStack | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let sqs: SQSClient | undefined;
   beforeAll(async () => {
-    stack = await startLocalStack({ httpPort: 0, lambdaPort: 0, sqsPort: 0, ...options });
-    redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
+    const resolved = typeof options === 'function' ? options() : options;
+    stack = await startLocalStack({ httpPort: 0, lambdaPort: 0, sqsPort: 0, ...resolved });
+    redis = createRedisClient(
+      { url: stack.redisUrl, mode: resolved.redisMode ?? 'standalone' },
+      { maxRetriesPerRequest: 1 },
+    );
     sqs = new SQSClient({
       region: 'us-east-1',
       endpoint: stack.sqsEndpoint,

@@ -7,7 +7,7 @@ import { SqsEventSourcePoller } from '../../infra/offline/SqsEventSourcePoller.t
 import { consumeRecords } from '../../lib/claims/consumeRecords.ts';
 import type { RedPackets } from '../../lib/packets/index.ts';
 import { createSqsQueue, type MessageQueue } from '../../lib/queue/MessageQueue.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
+import { createLogger, type Logger } from '../../lib/runtime/logger.ts';
 import { queueDepth } from './queueDepth.ts';
 
 /** A private SQS emulator (fauxqs, in this process) with the claims queue and DLQ, per test file. */
@@ -25,7 +25,7 @@ export interface QueueFixture {
    * Consumes `queueUrl` with the project's Lambda-like event source and the real consumer, until the
    * returned stop() is called (also after each test).
    */
-  consume(rp: RedPackets, queueUrl?: string): { stop(): Promise<void> };
+  consume(rp: RedPackets, queueUrl?: string, log?: Logger): { stop(): Promise<void> };
   /**
    * Receives and consumes up to `max` messages (default: until the queue is empty) in this call, with the
    * real consumer, deleting what it acknowledges, as the event source does. Resolves how many it received.
@@ -116,8 +116,7 @@ export function useQueue(options: { visibilityTimeoutSeconds?: number } = {}): Q
       }
       return received;
     },
-    consume(rp, queueUrl = need(queues).queueUrl) {
-      const log = createLogger({}, 'silent');
+    consume(rp, queueUrl = need(queues).queueUrl, log = createLogger({}, 'silent')) {
       const poller = new SqsEventSourcePoller(
         need(sqs),
         {

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { BatchFailedError, consumeRecords } from '../../../lib/claims/consumeRecords.ts';
 import { createRedisLock } from '../../../lib/lock/index.ts';
 import { claimIdFor, createRedPackets, packetKeys } from '../../../lib/packets/index.ts';
-import type { LogFields, Logger } from '../../../lib/runtime/logger.ts';
+import type { Logger } from '../../../lib/runtime/logger.ts';
 import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
+import { captureLogger } from '../../harness/captureLogger.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
@@ -23,17 +24,7 @@ const claimRecord = (packetId: string, userId: string) =>
 const payoutRecord = (packetId: string, batchId: string, userId: string, amount: number) =>
   record({ v: 2, kind: 'payout', batchId, packetId, userId, amount, requestedAt: Date.now() });
 
-/** A logger that keeps its lines, so a test can read what an operator would see. */
-function capture(): Logger & { lines: Array<LogFields & { level: string; message: string }> } {
-  const lines: Array<LogFields & { level: string; message: string }> = [];
-  const make = (context: LogFields): Logger => ({
-    info: (message, fields) => lines.push({ level: 'info', message, ...context, ...fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, ...context, ...fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, ...context, ...fields }),
-    child: (fields) => make({ ...context, ...fields }),
-  });
-  return Object.assign(make({}), { lines });
-}
+const capture = captureLogger;
 const options = (log: Logger) => ({ remainingMs: 30_000, maxLockWaitMs: 100, log });
 
 describe('consumeRecords (real Redis)', () => {

@@ -22,6 +22,9 @@ describe('parseCommand', () => {
       json: false,
       connection: {
         redisUrl: 'redis://env:6379',
+        redisMode: 'standalone',
+        minReplicas: 0,
+        waitTimeoutMs: 500,
         queueUrl: 'http://q/1/claims',
         sqsEndpoint: undefined,
         region: 'us-east-1',
@@ -74,6 +77,22 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads the Redis mode and durability settings as the functions do', () => {
+    const command = parseCommand(['reconcile', '--packet', 'p', '--redis-mode', 'cluster'], {
+      ...env,
+      REDIS_URL: 'redis://a:7000,redis://b:7000',
+      REDIS_MIN_REPLICAS: '1',
+      REDIS_WAIT_TIMEOUT_MS: '250',
+    });
+    expect(command.connection).toMatchObject({ redisMode: 'cluster', minReplicas: 1, waitTimeoutMs: 250 });
+    expect(
+      parseCommand(['reconcile', '--packet', 'p'], { ...env, REDIS_MODE: 'cluster' }).connection.redisMode,
+    ).toBe('cluster');
+    expect(() => parseCommand(['reconcile', '--packet', 'p'], { ...env, REDIS_MIN_REPLICAS: 'two' })).toThrow(
+      /REDIS_MIN_REPLICAS must be a whole number/,
+    );
+  });
+
   it('reads packets create, reconcile, status and help', () => {
     expect(
       parseCommand(['packets', 'create', '--total', '10000', '--count', '10', '--mode', 'equal'], env),
@@ -115,6 +134,9 @@ describe('parseCommand', () => {
       usageError(['payouts', 'submit', '--packet', 'p', '--file', 'x', '--batch-id', 'a/b']).message,
     ).toMatch(/--batch-id: may only contain/);
     expect(usageError(['reconcile', '--packet', 'p', '--stuck-after', '0']).message).toMatch(/stuck-after/);
+    expect(usageError(['reconcile', '--packet', 'p', '--redis-mode', 'sentinel']).message).toMatch(
+      /--redis-mode must be standalone or cluster/,
+    );
     expect(usageError(['packets', 'create', '--total', '12.5', '--count', '1']).message).toMatch(
       /--total must be a whole number/,
     );

@@ -8,5 +8,8 @@ describe('redact', () => {
     );
     expect(redact('redis://:s3cr3t@127.0.0.1:6379')).toBe('redis://:***@127.0.0.1:6379');
     expect(redact('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(redact('rediss://u:p1@a:7000,rediss://u:p2@b:7000')).toBe(
+      'rediss://u:***@a:7000,rediss://u:***@b:7000',
+    );
   });
 });

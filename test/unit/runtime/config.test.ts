@@ -33,3 +33,40 @@ describe('loadConfig: the lock backend', () => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
   });
 });
+
+describe('loadConfig: the Redis mode and durability', () => {
+  it('defaults to standalone with no replicas to wait for', () => {
+    expect(loadConfig(base)).toMatchObject({
+      REDIS_MODE: 'standalone',
+      REDIS_MIN_REPLICAS: 0,
+      REDIS_WAIT_TIMEOUT_MS: 500,
+    });
+  });
+
+  it('cluster mode takes comma-separated seed nodes, as URLs or host:port', () => {
+    const config = loadConfig({
+      ...base,
+      REDIS_MODE: 'cluster',
+      REDIS_URL: 'rediss://u:p@node-1.cache:6379,node-2.cache:6379',
+      REDIS_MIN_REPLICAS: '1',
+      REDIS_WAIT_TIMEOUT_MS: '200',
+    });
+    expect(config).toMatchObject({
+      REDIS_MODE: 'cluster',
+      REDIS_MIN_REPLICAS: 1,
+      REDIS_WAIT_TIMEOUT_MS: 200,
+    });
+  });
+
+  it.each([
+    [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ REDIS_URL: 'redis://a:1,redis://b:2' }, /REDIS_URL: must be a redis/],
+    [{ REDIS_MODE: 'cluster', REDIS_URL: 'cache' }, /REDIS_URL: must be comma-separated seed nodes/],
+    [{ REDIS_MODE: 'sentinel' }, /REDIS_MODE/],
+    [{ REDIS_MIN_REPLICAS: '-1' }, /REDIS_MIN_REPLICAS/],
+    [{ REDIS_WAIT_TIMEOUT_MS: '0' }, /REDIS_WAIT_TIMEOUT_MS/],
+  ])('%j is a ConfigError', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});
