@@ -1,6 +1,7 @@
 import type { Chart } from './charts.ts';
 import type { ClaimsCell } from './claimsSuite.ts';
 import type { CrashCell } from './crashSuite.ts';
+import type { DurabilityCell } from './durabilitySuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { clock } from './progress.ts';
@@ -8,6 +9,7 @@ import { markdownTable } from './report.ts';
 import {
   claimsTable,
   crashTable,
+  durabilityTable,
   headToHeadTable,
   lockTable,
   pipelineTable,
@@ -28,6 +30,7 @@ export interface BenchRun {
     crash: readonly CrashCell[];
     claims: readonly ClaimsCell[];
     pipeline: readonly PipelineCell[];
+    durability?: readonly DurabilityCell[] | undefined;
     batch?: Record<string, unknown> | undefined;
     zookeeperMissing?: string | undefined;
   };
@@ -87,6 +90,8 @@ export function benchReadme(run: BenchRun): string {
       image(run, 'pipeline', 'results/'),
       md(pipelineTable(results.pipeline)),
     );
+  if (results.durability?.length)
+    parts.push('### Durability and sharding', md(durabilityTable(results.durability)));
   if (results.batch)
     parts.push(
       '### Payout batch (queue-driven)',
@@ -121,6 +126,8 @@ export function summarySection(run: BenchRun): string {
     image(run, 'pipeline', 'bench/results/'),
     md(pipelineTable(results.pipeline)),
   ];
+  if (results.durability?.length)
+    parts.push('#### Durability and sharding', md(durabilityTable(results.durability)));
   if (results.batch)
     parts.push('#### Payout batch', image(run, 'batch', 'bench/results/'), md(batchTable(results.batch)));
   return parts.filter(Boolean).join('\n\n');

@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP, payout
- * batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
+ * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP,
+ * durability and sharding, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
  * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
  * README's benchmark section between their marker comments. Knobs: those of each suite's own script
  * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
- * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, batch) and
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, durability, batch) and
  * BENCH_NO_README=1 (write results and charts only).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +18,8 @@ import { CLAIMS_PROCESSES, claimsOptionsFromEnv, claimsWorkerFile } from './clai
 import { type ClaimsCell, claimsSuiteSteps, runClaimsSuite } from './claimsSuite.ts';
 import { crashOptionsFromEnv } from './crashBench.ts';
 import { type CrashCell, crashSuiteSteps, runCrashSuite } from './crashSuite.ts';
+import { durabilityOptionsFromEnv, durabilityWorkerFile } from './durabilityBench.ts';
+import { type DurabilityCell, durabilitySuiteSteps, runDurabilitySuite } from './durabilitySuite.ts';
 import { LOCK_PROCESSES, lockOptionsFromEnv, lockWorkerFile, withoutMissingBackends } from './lockBench.ts';
 import { type LockCell, lockSuiteSteps, runLockSuite } from './lockSuite.ts';
 import { pipelineOptionsFromEnv, startPipelineStack } from './pipelineBench.ts';
@@ -26,7 +28,14 @@ import { clock, createProgress, type Phase } from './progress.ts';
 import { benchReadme, summarySection } from './readmeContent.ts';
 import { updateMarkedSection } from './readmeSections.ts';
 import { table } from './report.ts';
-import { claimsTable, crashTable, headToHeadTable, lockTable, pipelineTable } from './tables.ts';
+import {
+  claimsTable,
+  crashTable,
+  durabilityTable,
+  headToHeadTable,
+  lockTable,
+  pipelineTable,
+} from './tables.ts';
 import { evaluateTargets, targetsTable } from './targets.ts';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -39,6 +48,7 @@ const lockEnv = lockOptionsFromEnv();
 const crashEnv = crashOptionsFromEnv();
 const claimsOptions = claimsOptionsFromEnv();
 const pipelineOptions = pipelineOptionsFromEnv();
+const durabilityOptions = durabilityOptionsFromEnv();
 const hasBatch = existsSync(batchScript);
 const avgTtlSec = crashEnv.ttls.reduce((a, b) => a + b, 0) / Math.max(1, crashEnv.ttls.length) / 1000;
 
@@ -64,6 +74,11 @@ const phases: Phase[] = [
     steps: pipelineSuiteSteps(pipelineOptions),
     estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
   },
+  {
+    name: 'durability',
+    steps: durabilitySuiteSteps(durabilityOptions),
+    estimateSec: durabilitySuiteSteps(durabilityOptions) * (durabilityOptions.durationMs / 1000 + 2),
+  },
   ...(hasBatch ? [{ name: 'batch', steps: 1, estimateSec: 150 }] : []),
 ].filter((p) => !skip.has(p.name));
 const progress = createProgress(phases);
@@ -74,6 +89,7 @@ let lock: LockCell[] = [];
 let crash: CrashCell[] = [];
 let claims: ClaimsCell[] = [];
 let pipeline: PipelineCell[] = [];
+let durability: DurabilityCell[] = [];
 let batch: Record<string, unknown> | undefined;
 let contenders: string[] = lockEnv.contenders;
 let zookeeperMissing: string | undefined;
@@ -137,6 +153,19 @@ if (runs('pipeline')) {
   }
   phaseSeconds.pipeline = progress.end('pipeline');
 }
+if (runs('durability')) {
+  const workers = await forkWorkers(durabilityWorkerFile, 2, {});
+  try {
+    durability = await runDurabilitySuite({
+      ...durabilityOptions,
+      workers,
+      step: progress.phase('durability'),
+    });
+  } finally {
+    for (const w of workers) w.kill();
+  }
+  phaseSeconds.durability = progress.end('durability');
+}
 if (runs('batch')) {
   progress.phase('batch')(`npm run bench:batch (${process.env.BENCH_BATCH_ITEMS ?? '100000'} rows)`);
   batch = await runBatchBench();
@@ -164,6 +193,7 @@ const results = {
     crash: crashEnv,
     claims: claimsOptions,
     pipeline: pipelineOptions,
+    durability: durabilityOptions,
   },
   zookeeperMissing,
   targets,
@@ -171,6 +201,7 @@ const results = {
   crash,
   claims,
   pipeline,
+  durability,
   batch,
   charts: charts.map((c) => `${stamp}/${c.name}.svg`),
 };
@@ -183,6 +214,7 @@ for (const [title, t] of [
   ['Crash recovery', crashTable(crash)],
   ['Claims', claimsTable(claims)],
   ['Pipeline', pipelineTable(pipeline)],
+  ['Durability and sharding', durabilityTable(durability)],
 ] as const) {
   if (t.rows.length) console.log(`\n${title}\n${table(t.header, t.rows)}`);
 }
@@ -211,7 +243,12 @@ if (process.env.BENCH_NO_README !== '1' && skip.size === 0) {
 }
 console.log(`\nwritten ${resultsDir}${stamp}.json and ${charts.length} charts in ${resultsDir}${stamp}/`);
 console.log(`total wall time ${clock(wallSec)} (${Math.round(wallSec)} s)`);
-if (lock.some((c) => !c.median.counterOk) || claims.some((c) => !c.median.reconciled)) process.exitCode = 1;
+if (
+  lock.some((c) => !c.median.counterOk) ||
+  claims.some((c) => !c.median.reconciled) ||
+  durability.some((c) => !c.reconciled)
+)
+  process.exitCode = 1;
 
 /** Runs the lead's `bench/batchBench.ts` as its own process; resolves with the results JSON it wrote. */
 async function runBatchBench(): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,7 @@
 import type { ClaimsCell } from './claimsSuite.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import type { CrashCell } from './crashSuite.ts';
+import type { DurabilityCell } from './durabilitySuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { median } from './report.ts';
@@ -163,6 +164,36 @@ export function pipelineTable(cells: readonly PipelineCell[]): TableData {
       Math.round(c.median.p50Ms),
       Math.round(c.median.p99Ms),
       c.median.allPaid ? 'yes' : 'NO',
+    ]),
+  };
+}
+
+/** Durability and sharding: the same load on each store; claims/s relative to one node with AOF everysec. */
+export function durabilityTable(cells: readonly DurabilityCell[]): TableData {
+  return {
+    header: [
+      'store',
+      'claims/s',
+      '× first row',
+      'door p50 ms',
+      'door p99 ms',
+      'group p99 ms',
+      'cmds/claim',
+      'Redis CPU µs/claim',
+      'busiest shard',
+      'reconcile',
+    ],
+    rows: cells.map((c) => [
+      c.scenario,
+      Math.round(c.claimsPerSec),
+      fixed(c.ratio, 2),
+      fixed(c.doorP50Ms, 2),
+      fixed(c.doorP99Ms, 1),
+      fixed(c.consumerP99Ms, 1),
+      fixed(c.commandsPerClaim, 1),
+      Math.round(c.redisCpuMsPerClaim * 1000),
+      `${Math.round(c.busiestShardShare * 100)}%`,
+      c.reconciled ? 'ok' : 'FAILED',
     ]),
   };
 }
