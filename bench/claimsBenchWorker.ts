@@ -51,7 +51,7 @@ async function run(task: ClaimsTask): Promise<ClaimsReport> {
           users.map((u) =>
             lockFreeClaim.run(
               redis,
-              [keys.packet, keys.claims, keys.ledger],
+              [keys.packet, keys.claims, keys.ledger, keys.payees],
               [u, claimIdFor(task.packetId, u), Date.now(), Math.random()],
             ),
           ),
