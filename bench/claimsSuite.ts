@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createRedPackets } from '../lib/packets/index.ts';
 import { commandCount, runTask, share } from './benchProcesses.ts';
@@ -127,7 +128,11 @@ async function measure(
   inFlight: number,
 ): Promise<Omit<ClaimsRun, 'ratio'>> {
   const { workers, admin, durationMs } = options;
-  const { packetId } = await rp.createPacket({ totalAmount: 1_000_000_000_000, count: 1_000_000 });
+  const { packetId } = await rp.fundAndCreatePacket(
+    { totalAmount: 1_000_000_000_000, count: 1_000_000 },
+    `op:bench-${randomUUID()}`,
+    randomUUID(),
+  );
   const before = await commandCount(admin);
   const started = performance.now();
   const reports = await Promise.all(

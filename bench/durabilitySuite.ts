@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedisCluster } from '../infra/local/redisCluster.ts';
 import { startRedisReplicaSet } from '../infra/local/redisReplicaSet.ts';
@@ -173,7 +174,15 @@ async function measure(
   try {
     const packets: string[] = [];
     for (let i = 0; i < PACKETS; i++) {
-      packets.push((await rp.createPacket({ totalAmount: 1_000_000_000_000, count: 1_000_000 })).packetId);
+      packets.push(
+        (
+          await rp.fundAndCreatePacket(
+            { totalAmount: 1_000_000_000_000, count: 1_000_000 },
+            `op:bench-${randomUUID()}`,
+            randomUUID(),
+          )
+        ).packetId,
+      );
     }
     const before = await usage(store.primaries);
     const started = performance.now();

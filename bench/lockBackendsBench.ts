@@ -7,6 +7,7 @@
  * operations (1 = every loop got the same share; 1/n = one loop got everything) and the max/min share.
  * Knobs: BENCH_DURATION_MS (3000), BENCH_IN_FLIGHT (1,16,64).
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../infra/local/redisServer.ts';
@@ -119,7 +120,11 @@ for (const inFlight of IN_FLIGHT) {
 const claimRows: Row[] = [];
 for (const backend of LOCK_BACKENDS) {
   progress(step++, total, `${backend} claims`);
-  const { packetId } = await rp.createPacket({ totalAmount: 1_000_000_000_000, count: 1_000_000 });
+  const { packetId } = await rp.fundAndCreatePacket(
+    { totalAmount: 1_000_000_000_000, count: 1_000_000 },
+    `op:bench-${randomUUID()}`,
+    randomUUID(),
+  );
   const row = await scenario(
     { mode: 'claims', backend, form: 'pipelined', resource: packetId, groupSize: GROUP_SIZE },
     CLAIMS_IN_FLIGHT,

@@ -1,4 +1,5 @@
 import { awaitTerminal, sendClaims } from '../infra/demo/claimLoad.ts';
+import { createFundedPacket } from '../infra/local/fundedPacket.ts';
 import type { LocalStack } from '../infra/local/startLocalStack.ts';
 import type { StepReporter } from './progress.ts';
 import { median, percentile } from './report.ts';
@@ -94,11 +95,8 @@ async function measure(
   const { stack, claims: count } = options;
   const packetIds: string[] = [];
   for (let i = 0; i < packets; i++) {
-    const reply = await fetch(`${stack.httpUrl}/packets`, {
-      method: 'POST',
-      body: JSON.stringify({ totalAmount: count * 1000, count }),
-    });
-    packetIds.push(((await reply.json()) as { packetId: string }).packetId);
+    const reply = await createFundedPacket(stack.httpUrl, { totalAmount: count * 1000, count });
+    packetIds.push((reply.body as { packetId: string }).packetId);
   }
   const claims = Array.from({ length: count }, (_, i) => ({
     packetId: packetIds[i % packetIds.length] as string,

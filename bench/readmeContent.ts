@@ -3,6 +3,7 @@ import type { ClaimsCell } from './claimsSuite.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { DurabilityCell } from './durabilitySuite.ts';
 import type { LockCell } from './lockSuite.ts';
+import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { clock } from './progress.ts';
 import { markdownTable } from './report.ts';
@@ -12,6 +13,7 @@ import {
   durabilityTable,
   headToHeadTable,
   lockTable,
+  memoryTable,
   pipelineTable,
   type TableData,
 } from './tables.ts';
@@ -31,6 +33,7 @@ export interface BenchRun {
     claims: readonly ClaimsCell[];
     pipeline: readonly PipelineCell[];
     durability?: readonly DurabilityCell[] | undefined;
+    memory?: MemoryCell | undefined;
     batch?: Record<string, unknown> | undefined;
     zookeeperMissing?: string | undefined;
   };
@@ -92,6 +95,7 @@ export function benchReadme(run: BenchRun): string {
     );
   if (results.durability?.length)
     parts.push('### Durability and sharding', md(durabilityTable(results.durability)));
+  if (results.memory) parts.push('### Memory', md(memoryTable(results.memory)));
   if (results.batch)
     parts.push(
       '### Payout batch (queue-driven)',
@@ -128,6 +132,7 @@ export function summarySection(run: BenchRun): string {
   ];
   if (results.durability?.length)
     parts.push('#### Durability and sharding', md(durabilityTable(results.durability)));
+  if (results.memory) parts.push('#### Memory', md(memoryTable(results.memory)));
   if (results.batch)
     parts.push('#### Payout batch', image(run, 'batch', 'bench/results/'), md(batchTable(results.batch)));
   return parts.filter(Boolean).join('\n\n');

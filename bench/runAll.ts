@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP,
- * durability and sharding, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
+ * durability and sharding, memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
  * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
  * README's benchmark section between their marker comments. Knobs: those of each suite's own script
  * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
- * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, durability, batch) and
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, durability, memory,
+ * batch) and
  * BENCH_NO_README=1 (write results and charts only).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +23,8 @@ import { durabilityOptionsFromEnv, durabilityWorkerFile } from './durabilityBenc
 import { type DurabilityCell, durabilitySuiteSteps, runDurabilitySuite } from './durabilitySuite.ts';
 import { LOCK_PROCESSES, lockOptionsFromEnv, lockWorkerFile, withoutMissingBackends } from './lockBench.ts';
 import { type LockCell, lockSuiteSteps, runLockSuite } from './lockSuite.ts';
+import { memoryOptionsFromEnv } from './memoryBench.ts';
+import { type MemoryCell, runMemorySuite } from './memorySuite.ts';
 import { pipelineOptionsFromEnv, startPipelineStack } from './pipelineBench.ts';
 import { type PipelineCell, pipelineSuiteSteps, runPipelineSuite } from './pipelineSuite.ts';
 import { clock, createProgress, type Phase } from './progress.ts';
@@ -34,6 +37,7 @@ import {
   durabilityTable,
   headToHeadTable,
   lockTable,
+  memoryTable,
   pipelineTable,
 } from './tables.ts';
 import { evaluateTargets, targetsTable } from './targets.ts';
@@ -49,6 +53,7 @@ const crashEnv = crashOptionsFromEnv();
 const claimsOptions = claimsOptionsFromEnv();
 const pipelineOptions = pipelineOptionsFromEnv();
 const durabilityOptions = durabilityOptionsFromEnv();
+const memoryOptions = memoryOptionsFromEnv();
 const hasBatch = existsSync(batchScript);
 const avgTtlSec = crashEnv.ttls.reduce((a, b) => a + b, 0) / Math.max(1, crashEnv.ttls.length) / 1000;
 
@@ -79,6 +84,7 @@ const phases: Phase[] = [
     steps: durabilitySuiteSteps(durabilityOptions),
     estimateSec: durabilitySuiteSteps(durabilityOptions) * (durabilityOptions.durationMs / 1000 + 2),
   },
+  { name: 'memory', steps: 1, estimateSec: memoryOptions.items / 2000 },
   ...(hasBatch ? [{ name: 'batch', steps: 1, estimateSec: 150 }] : []),
 ].filter((p) => !skip.has(p.name));
 const progress = createProgress(phases);
@@ -90,6 +96,7 @@ let crash: CrashCell[] = [];
 let claims: ClaimsCell[] = [];
 let pipeline: PipelineCell[] = [];
 let durability: DurabilityCell[] = [];
+let memory: MemoryCell | undefined;
 let batch: Record<string, unknown> | undefined;
 let contenders: string[] = lockEnv.contenders;
 let zookeeperMissing: string | undefined;
@@ -166,6 +173,11 @@ if (runs('durability')) {
   }
   phaseSeconds.durability = progress.end('durability');
 }
+if (runs('memory')) {
+  progress.phase('memory')(`${memoryOptions.items} claims and ${memoryOptions.items} batch payouts`);
+  memory = await runMemorySuite(memoryOptions);
+  phaseSeconds.memory = progress.end('memory');
+}
 if (runs('batch')) {
   progress.phase('batch')(`npm run bench:batch (${process.env.BENCH_BATCH_ITEMS ?? '100000'} rows)`);
   batch = await runBatchBench();
@@ -194,6 +206,7 @@ const results = {
     claims: claimsOptions,
     pipeline: pipelineOptions,
     durability: durabilityOptions,
+    memory: memoryOptions,
   },
   zookeeperMissing,
   targets,
@@ -202,6 +215,7 @@ const results = {
   claims,
   pipeline,
   durability,
+  memory,
   batch,
   charts: charts.map((c) => `${stamp}/${c.name}.svg`),
 };
@@ -215,6 +229,7 @@ for (const [title, t] of [
   ['Claims', claimsTable(claims)],
   ['Pipeline', pipelineTable(pipeline)],
   ['Durability and sharding', durabilityTable(durability)],
+  ...(memory ? ([['Memory', memoryTable(memory)]] as const) : []),
 ] as const) {
   if (t.rows.length) console.log(`\n${title}\n${table(t.header, t.rows)}`);
 }

@@ -3,6 +3,7 @@ import { CONTENDERS } from './contenders/index.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { DurabilityCell } from './durabilitySuite.ts';
 import type { LockCell } from './lockSuite.ts';
+import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { median } from './report.ts';
 
@@ -195,5 +196,20 @@ export function durabilityTable(cells: readonly DurabilityCell[]): TableData {
       `${Math.round(c.busiestShardShare * 100)}%`,
       c.reconciled ? 'ok' : 'FAILED',
     ]),
+  };
+}
+
+/** Memory: bytes per paid claim and batch item, and 10 million claims. */
+export function memoryTable(cell: MemoryCell): TableData {
+  return {
+    header: ['measured over', 'bytes per claim', 'bytes per batch payout', '10 million claims'],
+    rows: [
+      [
+        `${cell.items} of each`,
+        Math.round(cell.bytesPerClaim),
+        Math.round(cell.bytesPerPayout),
+        `${cell.tenMillionClaimsGiB.toFixed(1)} GiB`,
+      ],
+    ],
   };
 }

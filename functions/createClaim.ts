@@ -1,8 +1,8 @@
 import { acceptClaim } from '../lib/claims/acceptClaim.ts';
+import { requestUser } from '../lib/http/caller.ts';
 import { HttpError } from '../lib/http/HttpError.ts';
 import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
 import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
-import { requestUser } from '../lib/http/requestUser.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { toBatchResponse } from '../lib/batches/batchResponse.ts';
 import { parseBatchRequest } from '../lib/batches/parseBatchRequest.ts';
 import { submitPayouts } from '../lib/batches/submitPayouts.ts';
+import { requestCaller } from '../lib/http/caller.ts';
 import { httpHandler } from '../lib/http/httpHandler.ts';
 import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
@@ -10,6 +11,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * `{batchId, accepted, sent, alreadyDecided, rejected, unsent}`. Admin only.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
+  const operator = requestCaller(event, services.config.STAGE);
   const request = parseBatchRequest(parseJsonBody(event, 256 * 1024));
   const submitted = await submitPayouts(services.packets.context, services.queue, request);
   const body = toBatchResponse(submitted, request.indexes, request.rejected);
@@ -21,6 +23,7 @@ export const handler = httpHandler(async ({ event, services, log }) => {
     alreadyDecided: body.alreadyDecided,
     rejected: body.rejected.length,
     unsent: body.unsent.length,
+    requestedBy: operator.id,
   });
   return json(202, body);
 });

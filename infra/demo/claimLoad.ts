@@ -2,6 +2,7 @@
  * Drives claims over HTTP, for `npm run demo` and `npm run bench:pipeline`: sends them with a fixed number
  * of concurrent clients, then polls `GET /claims/{id}` until every accepted claim is paid or rejected.
  */
+import { parseClaimId } from '../../lib/packets/ids.ts';
 
 /** A claim as `GET /claims/{id}` returns it. */
 export interface ClaimState {
@@ -77,7 +78,10 @@ export async function awaitTerminal(
   while (pending.length > 0 && Date.now() < deadline) {
     const replies = await pool(
       pending.map((id) => async () => {
-        const response = await fetch(`${httpUrl}/claims/${id}`);
+        // Only a claim's own user may read it.
+        const response = await fetch(`${httpUrl}/claims/${id}`, {
+          headers: { 'x-user-id': parseClaimId(id)?.userId ?? '' },
+        });
         return response.ok ? ((await response.json()) as ClaimState) : undefined;
       }),
       options.concurrency,
@@ -97,7 +101,10 @@ export async function awaitTerminal(
 /** Whether a stack already answers at `httpUrl`. */
 export async function isUp(httpUrl: string): Promise<boolean> {
   try {
-    const response = await fetch(`${httpUrl}/packets/pk_ready`, { signal: AbortSignal.timeout(1500) });
+    const response = await fetch(`${httpUrl}/packets/pk_ready`, {
+      signal: AbortSignal.timeout(1500),
+      headers: { 'x-user-id': 'probe' },
+    });
     return response.status === 404;
   } catch {
     return false;

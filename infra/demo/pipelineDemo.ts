@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { progress, table } from '../../bench/report.ts';
 import { createRedPackets } from '../../lib/packets/index.ts';
+import { createFundedPacket } from '../local/fundedPacket.ts';
 import { type LocalStack, startLocalStack } from '../local/startLocalStack.ts';
 import { awaitTerminal, isUp, sendClaims } from './claimLoad.ts';
 
@@ -34,14 +35,10 @@ if (!(await isUp(httpUrl))) {
 }
 
 try {
-  const created = await fetch(`${httpUrl}/packets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ totalAmount: TOTAL, count: SHARES }),
-  });
-  const packet = (await created.json()) as { packetId: string };
+  const created = await createFundedPacket(httpUrl, { totalAmount: TOTAL, count: SHARES });
+  const packet = created.body as { packetId: string };
   if (created.status !== 201)
-    throw new Error(`POST /packets answered ${created.status}: ${JSON.stringify(packet)}`);
+    throw new Error(`creating the packet answered ${created.status}: ${JSON.stringify(packet)}`);
   // 4,000 distinct users, 1,000 of whom claim twice, in shuffled order.
   const users = Array.from({ length: CLAIMS }, (_, i) => `user-${i < USERS ? i : i - USERS}`);
   for (let i = users.length - 1; i > 0; i--) {

@@ -36,7 +36,10 @@ export interface ServerProcess {
   readonly running: boolean;
   /** Starts the server (again), on the same port unless it has to move. */
   launch(): Promise<void>;
-  /** Sends `signal` (after SIGCONT, so a paused process can act on it) and waits for the exit. */
+  /**
+   * Sends `signal` (after SIGCONT, so a paused process can act on it) and waits for the exit, sending
+   * SIGKILL if it has not exited 3 s later.
+   */
   terminate(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -72,7 +75,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGCONT'); // a stopped (SIGSTOP) process cannot act on SIGTERM
       proc.kill(signal);
+      // A server may refuse a graceful stop (a Redis replica whose primary died while it wrote its first
+      // AOF says "Writing initial AOF, can't exit" and goes on): SIGKILL after 3 s.
+      const escalate = setTimeout(() => proc.kill('SIGKILL'), 3000);
       await exited;
+      clearTimeout(escalate);
     },
   };
   await handle.launch();

@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   redisMode?: 'standalone' | 'cluster';
   /** `REDIS_MIN_REPLICAS`: replicas that must confirm a write before it is acknowledged. @defaultValue 0 */
   minReplicas?: number;
+  /** More settings for the functions (e.g. `PACKET_RETENTION_DAYS`). @defaultValue `{}` */
+  env?: Record<string, string>;
   /** Lower the claims queue's visibility timeout (tests that wait for redeliveries). */
   visibilityTimeoutSeconds?: number;
   /** Concurrent queue pollers. @defaultValue 4 */
@@ -124,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? {}
         : { OFFLINE_SCHEDULE_SECONDS: String(options.scheduleSeconds) }),
       ...(options.resendAfterMs === undefined ? {} : { RESEND_AFTER_MS: String(options.resendAfterMs) }),
+      ...options.env,
       LOCK_BACKEND: lockBackend,
       ...(zookeeperConnect ? { ZOOKEEPER_CONNECT: zookeeperConnect } : {}),
     };
@@ -196,7 +199,10 @@ async function startOffline(env: NodeJS.ProcessEnv, httpUrl: string, logTo: stri
 /** True once the API answers with its JSON error shape (the function ran: Redis and config are fine). */
 async function probe(url: string): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(2000),
+      headers: { 'x-user-id': 'probe' },
+    });
     return response.status === 404;
   } catch {
     return false;

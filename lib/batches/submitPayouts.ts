@@ -1,8 +1,10 @@
 import { payerOf, recordField } from '../packets/claimRecord.ts';
 import { confirmDurable } from '../packets/confirmDurable.ts';
-import { ValidationError } from '../packets/errors.ts';
+import { ForbiddenError, ValidationError } from '../packets/errors.ts';
+import { packetKeys } from '../packets/keys.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { readPacket } from '../packets/readPacket.ts';
+import { OPERATOR_PREFIX } from '../packets/schemas.ts';
 import { confirmSent } from '../packets/unsent.ts';
 import type { MessageQueue } from '../queue/MessageQueue.ts';
 import type { QueueMessage } from '../queue/queueMessage.ts';
@@ -72,6 +74,7 @@ export interface SubmittedPayouts {
  * the packet is refused as `already_paid_by_*` unless the batch allows repeat payees), then sends one
  * message per recorded, undecided item and confirms each send. Re-submitting the same rows, in any layout
  * and by either route, names the same batch and pays nobody twice.
+ * Batches pay only from operators' packets (`ForbiddenError` for a user's).
  * Throws `ValidationError` (a user twice, repeat payees without a batch id), `PacketNotFoundError`,
  * `PacketClosedError` (expired) or `BatchConflictError`, having recorded nothing; or
  * `UnderReplicatedError`, having recorded the rows but sent nothing (submitting again sends them).
@@ -100,7 +103,14 @@ export async function submitPayouts(
     }
     users.add(row.userId);
   });
-  await readPacket(ctx, input.packetId); // 404 before anything is recorded
+  const packet = await readPacket(ctx, input.packetId); // 404 before anything is recorded
+  if (!packet.createdBy.startsWith(OPERATOR_PREFIX)) {
+    // A batch spends an operator's campaign; a user's packet is for its claimers only.
+    throw new ForbiddenError(
+      `packet ${input.packetId} is not an operator's: batches pay only from operator packets`,
+      input.packetId,
+    );
+  }
   const batchId = input.batchId ?? deriveBatchId(input.packetId, input.rows);
   const result: SubmittedPayouts = { packetId: input.packetId, batchId, outcomes: [] };
   if (input.rows.length === 0) return result;
@@ -112,7 +122,7 @@ export async function submitPayouts(
     input.rows,
   );
   // Nothing is sent before the items would survive a failover (else UnderReplicatedError: submit again).
-  await confirmDurable(ctx, input.packetId);
+  await confirmDurable(ctx, packetKeys(ctx.keyPrefix, input.packetId).barrier);
   const toSend: number[] = [];
   result.outcomes = recorded.map((row, i): RowOutcome => {
     switch (row.status) {

@@ -1,5 +1,5 @@
 import { confirmDurable } from '../packets/confirmDurable.ts';
-import { type ClaimRecord, recordField } from '../packets/index.ts';
+import { type ClaimRecord, packetKeys, recordField } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { recordClaim } from '../packets/recordClaim.ts';
 import { confirmSent, withdrawRecord } from '../packets/unsent.ts';
@@ -43,7 +43,7 @@ export async function acceptClaim(
   const { claimId, created, record } = await recordClaim(ctx, packetId, userId);
   // Never answer for a claim a failover could lose (UnderReplicatedError: 503, the client retries; an
   // unsent claim that did survive is sent by the sweeper, and the retry answers it).
-  await confirmDurable(ctx, packetId);
+  await confirmDurable(ctx, packetKeys(ctx.keyPrefix, packetId).barrier);
   if (!created) {
     return {
       claimId,

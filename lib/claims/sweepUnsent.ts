@@ -17,11 +17,6 @@ export interface SweepOptions {
   maxRecords?: number;
   /** Packets read from the index per step. @defaultValue 200 */
   pageSize?: number;
-  /**
-   * How long after its expiry a packet with nothing unsent leaves the index (no record can become unsent
-   * after expiry; the margin covers clocks that disagree). @defaultValue 3600000 (1 h)
-   */
-  forgetAfterMs?: number;
 }
 
 /** Default of {@link SweepOptions.resendAfterMs}. */
@@ -35,7 +30,7 @@ export interface SweepReport {
   resent: number;
   /** Records the queue did not take; they stay unsent and are tried again in a later run. */
   failed: number;
-  /** Packets dropped from the index (gone, or expired long ago with nothing unsent). */
+  /** Packets dropped from the index (gone, or settled with nothing unsent). */
   forgotten: number;
 }
 
@@ -55,7 +50,6 @@ export async function sweepUnsent(
   const resendAfterMs = options.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS;
   const maxRecords = options.maxRecords ?? 5000;
   const pageSize = options.pageSize ?? 200;
-  const forgetAfterMs = options.forgetAfterMs ?? 3_600_000;
   const index = packetIndexKey(ctx.keyPrefix);
   const report: SweepReport = { packets: 0, resent: 0, failed: 0, forgotten: 0 };
   const due: Array<{ packetId: string; field: string; message: QueueMessage }> = [];
@@ -77,8 +71,9 @@ export async function sweepUnsent(
       for (const record of packet.records) {
         due.push({ packetId, field: recordField(record), message: messageFor(packetId, record) });
       }
-      const stale = packet.expiresAt + forgetAfterMs < ctx.now() && packet.unsentLeft === 0;
-      if (!packet.packetExists || stale) forget.push(packetId);
+      // Settled (no record can be accepted after expiry) with nothing unsent: neither the sweeper nor the
+      // settler has anything left to do with it.
+      if (!packet.packetExists || (packet.settled && packet.unsentLeft === 0)) forget.push(packetId);
     });
     if (forget.length > 0) report.forgotten += await ctx.redis.zrem(index, ...forget);
   } while (cursor !== '0' && due.length < maxRecords);

@@ -2,7 +2,10 @@
 export const EXIT = {
   /** Everything asked for was done (every item paid, the ledger reconciles). */
   ok: 0,
-  /** The command ran, but something was rejected, lost, left undecided or does not reconcile. */
+  /**
+   * The command ran, but something was rejected, lost, left undecided or does not reconcile; or what it
+   * asked was refused (no funds, a sender limit, a conflicting credit, a packet not expired yet).
+   */
   incomplete: 1,
   /** Bad flags or a bad file: nothing was changed or enqueued. */
   usage: 2,

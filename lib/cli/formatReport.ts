@@ -1,5 +1,5 @@
 import type { BatchStatus } from '../batches/batchStore.ts';
-import type { ReconcileReport } from '../packets/reconcile.ts';
+import type { OwnerReconcileReport, ReconcileReport } from '../packets/reconcile.ts';
 import type { RowReport, SubmitFileReport } from './submitPayoutFile.ts';
 import { describeFileErrors, describeRefused } from './submitPayoutFile.ts';
 
@@ -80,12 +80,28 @@ export function formatBatchStatus(status: BatchStatus, byLine?: readonly RowRepo
   return out.join('\n');
 }
 
+/** The human-readable report of `reconcile --owner`. */
+export function formatOwnerReconcile(report: OwnerReconcileReport): string {
+  const a = report.account;
+  const out = [
+    `account ${report.owner}: ${report.ok ? 'OK' : 'DISCREPANCIES'}`,
+    `  credited    ${a.credited}`,
+    `  balance     ${a.balance}`,
+    `  paid out    ${a.paidOut}`,
+    `  in packets  ${report.inOpenPackets} in ${a.openPackets} open packets`,
+    `  refunded    ${a.refunded} (funded ${a.funded} in all)`,
+  ];
+  for (const d of report.discrepancies) out.push(`  ! ${d.check}: ${d.message}`);
+  return out.join('\n');
+}
+
 /** The human-readable report of `reconcile`. */
 export function formatReconcile(report: ReconcileReport): string {
   const out = [
     `packet ${report.packetId}: ${report.ok ? 'OK' : 'DISCREPANCIES'}`,
     `  total       ${report.totalAmount} in ${report.count} shares`,
     `  paid        ${report.paidAmount} in ${report.paidCount} payouts (ledger)`,
+    ...(report.refunded > 0 ? [`  refunded    ${report.refunded} to the owner (settled)`] : []),
     `  remaining   ${report.remaining} in ${report.remainingCount} shares`,
     `  records     ${report.records.paid} paid, ${report.records.rejected} rejected, ${report.records.queued} queued`,
   ];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { batchIdSchema } from '../packets/schemas.ts';
+import { batchIdSchema, ownerIdSchema } from '../packets/schemas.ts';
 import { CliError, EXIT } from './CliError.ts';
 
 /** Where the CLI finds Redis and the queue: flags first, then the functions' environment variables. */
@@ -8,10 +8,6 @@ export interface Connection {
   redisUrl: string | undefined;
   /** `--redis-mode`, else `REDIS_MODE`. @defaultValue `'standalone'` */
   redisMode: 'standalone' | 'cluster';
-  /** `REDIS_MIN_REPLICAS`: replicas that must confirm what the CLI records before it sends. @defaultValue 0 */
-  minReplicas: number;
-  /** `REDIS_WAIT_TIMEOUT_MS`. @defaultValue 500 */
-  waitTimeoutMs: number;
   /** `--queue-url`, else `CLAIMS_QUEUE_URL`. */
   queueUrl: string | undefined;
   /** `--sqs-endpoint`, else `SQS_ENDPOINT` (LocalStack, fauxqs); unset on AWS. */
@@ -26,8 +22,18 @@ export const DEFAULT_WAIT_TIMEOUT_S = 600;
 /** A parsed command line. */
 export type Command = { json: boolean; connection: Connection } & (
   | { name: 'help' }
-  | { name: 'packets create'; totalAmount: number; count: number; mode?: string; expiresInSeconds?: number }
-  | { name: 'packets show'; packetId: string }
+  | {
+      name: 'packets create';
+      owner: string;
+      fundReference: string | undefined;
+      totalAmount: number;
+      count: number;
+      mode?: string;
+      expiresInSeconds?: number;
+    }
+  | { name: 'packets show' | 'packets settle' | 'packets export'; packetId: string }
+  | { name: 'balances credit'; owner: string; amount: number; reference: string }
+  | { name: 'balances show'; owner: string }
   | {
       name: 'payouts submit';
       packetId: string;
@@ -41,8 +47,11 @@ export type Command = { json: boolean; connection: Connection } & (
       waitTimeoutS: number;
     }
   | { name: 'payouts status'; batchId: string; wait: boolean; waitTimeoutS: number }
-  | { name: 'reconcile'; packetId: string; stuckAfterS: number }
+  | { name: 'reconcile'; packetId: string | undefined; owner: string | undefined; stuckAfterS: number }
 );
+
+/** Who owns what the CLI creates, unless `--owner` says: the operators' shared account. */
+export const DEFAULT_CLI_OWNER = 'op:cli';
 
 /** How long a record may stay queued before `reconcile` reports it stuck, in seconds, by default. */
 export const DEFAULT_STUCK_AFTER_S = 900;
@@ -50,12 +59,18 @@ export const DEFAULT_STUCK_AFTER_S = 900;
 export const USAGE = `Usage: red-packets <command> [flags]
 
 Commands:
+  balances credit  --owner <id> --amount <minor units> --reference <id>   (once per reference)
+  balances show    --owner <id>
   packets create   --total <minor units> --count <shares> [--mode random|equal] [--expires-in <s>]
+                   [--owner <id>] [--fund-reference <id>]   (funded from the owner's balance;
+                   --fund-reference first credits it with the amount; owner default op:cli)
   packets show     --packet <id>
+  packets settle   --packet <id>   (refund an expired packet's remainder to its owner, once)
+  packets export   --packet <id>   (its ledger as JSON lines, for before its retention ends)
   payouts submit   --packet <id> --file <winners.csv|.json> [--format csv|json] [--batch-id <id>]
                    [--allow-repeat-payees] [--skip-invalid] [--senders <n>] [--wait] [--wait-timeout <s>]
   payouts status   --batch <id> [--wait] [--wait-timeout <s>]
-  reconcile        --packet <id> [--stuck-after <s>]
+  reconcile        --packet <id> [--stuck-after <s>] | --owner <id>
 
 A batch item is (batch, user). The batch id is --batch-id, or derived from the packet and the rows
 (the same rows give the same id whatever the file's layout). By default a packet pays a user at most
@@ -64,7 +79,8 @@ once across all its batches; --allow-repeat-payees (with --batch-id) pays this b
 Connection (flags override the environment):
   --redis-url <url>      REDIS_URL (cluster: comma-separated seed nodes)
   --redis-mode <mode>    REDIS_MODE: standalone (default) or cluster
-                         (REDIS_MIN_REPLICAS and REDIS_WAIT_TIMEOUT_MS are read as the functions read them)
+                         (REDIS_MIN_REPLICAS, REDIS_WAIT_TIMEOUT_MS, MAX_OPEN_PACKETS_PER_SENDER,
+                         MAX_PACKET_AMOUNT, PACKET_RETENTION_DAYS are read as the functions read them)
   --queue-url <url>      CLAIMS_QUEUE_URL (payouts submit)
   --sqs-endpoint <url>   SQS_ENDPOINT (LocalStack, fauxqs; unset on AWS)
   --region <region>      AWS_REGION (default us-east-1)
@@ -97,6 +113,10 @@ const options = {
   'skip-invalid': { type: 'boolean' },
   'allow-repeat-payees': { type: 'boolean' },
   'stuck-after': { type: 'string' },
+  owner: { type: 'string' },
+  amount: { type: 'string' },
+  reference: { type: 'string' },
+  'fund-reference': { type: 'string' },
   senders: { type: 'string' },
   wait: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
@@ -106,8 +126,12 @@ type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositio
 
 /** Flags each command accepts, besides the connection flags, `--json` and `--help`. */
 const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flags>> = {
-  'packets create': ['total', 'count', 'mode', 'expires-in'],
+  'balances credit': ['owner', 'amount', 'reference'],
+  'balances show': ['owner'],
+  'packets create': ['total', 'count', 'mode', 'expires-in', 'owner', 'fund-reference'],
   'packets show': ['packet'],
+  'packets settle': ['packet'],
+  'packets export': ['packet'],
   'payouts submit': [
     'packet',
     'file',
@@ -120,7 +144,7 @@ const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flag
     'wait-timeout',
   ],
   'payouts status': ['batch', 'wait', 'wait-timeout'],
-  reconcile: ['packet', 'stuck-after'],
+  reconcile: ['packet', 'stuck-after', 'owner'],
 };
 const common = new Set(['redis-url', 'redis-mode', 'queue-url', 'sqs-endpoint', 'region', 'json', 'help']);
 
@@ -146,10 +170,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const connection: Connection = {
     redisUrl: values['redis-url'] ?? (env.REDIS_URL || undefined),
     redisMode,
-    minReplicas: env.REDIS_MIN_REPLICAS ? int(env.REDIS_MIN_REPLICAS, 'REDIS_MIN_REPLICAS', 0, 5) : 0,
-    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS
-      ? int(env.REDIS_WAIT_TIMEOUT_MS, 'REDIS_WAIT_TIMEOUT_MS', 1, 10_000)
-      : 500,
     queueUrl: values['queue-url'] ?? (env.CLAIMS_QUEUE_URL || undefined),
     sqsEndpoint: values['sqs-endpoint'] ?? (env.SQS_ENDPOINT || undefined),
     region: values.region ?? (env.AWS_REGION || 'us-east-1'),
@@ -173,10 +193,23 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const wait = { wait: values.wait === true, waitTimeoutS: optionalInt(values, 'wait-timeout', 1, 86_400) };
 
   switch (command) {
+    case 'balances credit':
+      return {
+        ...base,
+        name: command,
+        owner: owner(required('owner')),
+        amount: int(required('amount'), 'amount', 1, Number.MAX_SAFE_INTEGER),
+        reference: id(required('reference'), 'reference'),
+      };
+    case 'balances show':
+      return { ...base, name: command, owner: owner(required('owner')) };
     case 'packets create':
       return {
         ...base,
         name: command,
+        owner: owner(values.owner ?? DEFAULT_CLI_OWNER),
+        fundReference:
+          values['fund-reference'] === undefined ? undefined : id(values['fund-reference'], 'fund-reference'),
         totalAmount: int(required('total'), 'total', 1, Number.MAX_SAFE_INTEGER),
         count: int(required('count'), 'count', 1, Number.MAX_SAFE_INTEGER),
         ...(values.mode === undefined ? {} : { mode: values.mode }),
@@ -185,12 +218,18 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
           : { expiresInSeconds: int(values['expires-in'], 'expires-in', 1, Number.MAX_SAFE_INTEGER) }),
       };
     case 'packets show':
+    case 'packets settle':
+    case 'packets export':
       return { ...base, name: command, packetId: required('packet') };
     case 'reconcile':
+      if ((values.packet === undefined) === (values.owner === undefined)) {
+        throw usageError('"reconcile" needs either --packet or --owner');
+      }
       return {
         ...base,
         name: command,
-        packetId: required('packet'),
+        packetId: values.packet,
+        owner: values.owner === undefined ? undefined : owner(values.owner),
         stuckAfterS:
           values['stuck-after'] === undefined
             ? DEFAULT_STUCK_AFTER_S
@@ -235,6 +274,12 @@ function int(text: string, flag: string, min: number, max: number): number {
 function optionalInt(values: Flags, flag: 'wait-timeout', min: number, max: number): number {
   const text = values[flag];
   return text === undefined ? DEFAULT_WAIT_TIMEOUT_S : int(text, flag, min, max);
+}
+
+function owner(text: string): string {
+  const parsed = ownerIdSchema.safeParse(text);
+  if (!parsed.success) throw usageError(`--owner: ${parsed.error.issues[0]?.message ?? 'invalid owner'}`);
+  return parsed.data;
 }
 
 function id(text: string, flag: string): string {

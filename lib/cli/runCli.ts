@@ -3,9 +3,15 @@ import { isRetryableError } from '../lock/index.ts';
 import { PacketError } from '../packets/errors.ts';
 import { createRedPackets, type RedisClient } from '../packets/index.ts';
 import { createSqsQueue } from '../queue/MessageQueue.ts';
+import { ConfigError, loadPacketSettings, type PacketSettings, packetsOptions } from '../runtime/config.ts';
 import { CliError, EXIT, type ExitCode } from './CliError.ts';
 import { connectQueue, connectRedis } from './connect.ts';
-import { formatBatchStatus, formatReconcile, formatSubmitReport } from './formatReport.ts';
+import {
+  formatBatchStatus,
+  formatOwnerReconcile,
+  formatReconcile,
+  formatSubmitReport,
+} from './formatReport.ts';
 import { type Command, parseCommand, USAGE } from './parseCommand.ts';
 import type { ProgressStream } from './progressBar.ts';
 import { submitPayoutFile } from './submitPayoutFile.ts';
@@ -33,7 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     redis = await connectRedis(command.connection);
     const { code, report, text } = await run(command, redis, io);
-    io.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : text}\n`);
+    if (report !== undefined || text !== '') {
+      io.stdout.write(`${command.json ? JSON.stringify(report, null, 2) : text}\n`);
+    }
     return code;
   } catch (error) {
     const failure = toCliError(error);
@@ -49,13 +57,24 @@ async function run(
   redis: RedisClient,
   io: CliIo,
 ): Promise<{ code: ExitCode; report: unknown; text: string }> {
-  const { minReplicas, waitTimeoutMs } = command.connection;
-  const packets = createRedPackets(redis, { durability: { minReplicas, waitTimeoutMs } });
+  const packets = createRedPackets(redis, packetsOptions(settingsFrom(io.env)));
   const ctx = packets.context;
   switch (command.name) {
+    case 'balances credit': {
+      const { owner, amount, reference } = command;
+      const { applied, account } = await packets.creditAccount({ owner, amount, reference });
+      const text = `${applied ? 'credited' : 'already credited (same reference): nothing changed'}\n${JSON.stringify(account, null, 2)}`;
+      return { code: EXIT.ok, report: { applied, account }, text };
+    }
+    case 'balances show': {
+      const account = await packets.readAccount(command.owner);
+      return { code: EXIT.ok, report: account, text: JSON.stringify(account, null, 2) };
+    }
     case 'packets create': {
-      const { name: _, json: __, connection: ___, ...spec } = command;
-      const packet = await packets.createPacket(spec);
+      const { name: _, json: __, connection: ___, owner, fundReference, ...spec } = command;
+      const packet = fundReference
+        ? await packets.fundAndCreatePacket(spec, owner, fundReference)
+        : await packets.createPacket(spec, owner);
       return {
         code: EXIT.ok,
         report: packet,
@@ -65,6 +84,24 @@ async function run(
     case 'packets show': {
       const packet = await packets.readPacket(command.packetId);
       return { code: EXIT.ok, report: packet, text: JSON.stringify(packet, null, 2) };
+    }
+    case 'packets settle': {
+      const settlement = await packets.settlePacket(command.packetId);
+      const text =
+        settlement.settled === 'now'
+          ? `settled ${settlement.packetId}: refunded ${settlement.refunded} to ${settlement.owner}`
+          : `${settlement.packetId} was settled before (refunded ${settlement.refunded}): nothing changed`;
+      return { code: EXIT.ok, report: settlement, text };
+    }
+    case 'packets export': {
+      // JSON lines, one ledger entry each, written as they are read (a ledger can be large).
+      let entries = 0;
+      for await (const entry of packets.exportLedger(command.packetId)) {
+        io.stdout.write(`${JSON.stringify(entry)}\n`);
+        entries++;
+      }
+      io.stderr.write(`exported ${entries} ledger entries of ${command.packetId}\n`);
+      return { code: EXIT.ok, report: undefined, text: '' };
     }
     case 'payouts submit': {
       const queue = connectQueue(command.connection);
@@ -97,7 +134,11 @@ async function run(
       };
     }
     case 'reconcile': {
-      const report = await packets.reconcile(command.packetId, {
+      if (command.owner !== undefined) {
+        const report = await packets.reconcileOwner(command.owner);
+        return { code: report.ok ? EXIT.ok : EXIT.incomplete, report, text: formatOwnerReconcile(report) };
+      }
+      const report = await packets.reconcile(command.packetId ?? '', {
         stuckAfterMs: command.stuckAfterS * 1000,
       });
       return { code: report.ok ? EXIT.ok : EXIT.incomplete, report, text: formatReconcile(report) };
@@ -105,10 +146,19 @@ async function run(
   }
 }
 
-/** Domain errors keep their message; bad input exits 2, anything transient (Redis, SQS) exits 3. */
+/**
+ * Domain errors keep their message: a refusal of what was asked (no funds, a limit, a conflict, not
+ * expired, forbidden) exits 1, bad input or an unknown id exits 2, anything transient (Redis, SQS) exits 3.
+ */
 function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (
+    error instanceof PacketError &&
+    ['insufficient_funds', 'sender_limit', 'credit_conflict', 'not_expired', 'forbidden'].includes(error.code)
+  ) {
+    return new CliError(`${message} (nothing was changed)`, EXIT.incomplete, { cause: error });
+  }
   if (error instanceof PacketError && !error.retryable)
     return new CliError(message, EXIT.usage, { cause: error });
   if (error instanceof PacketError || isRetryableError(error)) {
@@ -118,4 +168,14 @@ function toCliError(error: unknown): CliError {
   }
   const name = error instanceof Error ? error.name : 'Error';
   return new CliError(`${name}: ${message}`, EXIT.unavailable, { cause: error });
+}
+
+/** The domain's settings from the environment, as the functions read them; a bad one exits 2. */
+function settingsFrom(env: NodeJS.ProcessEnv): PacketSettings {
+  try {
+    return loadPacketSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage, { cause: error });
+    throw error;
+  }
 }

@@ -3,8 +3,13 @@ import { BatchConflictError } from '../batches/BatchConflictError.ts';
 import { ClaimQueueError } from '../claims/ClaimQueueError.ts';
 import { isRetryableError } from '../lock/index.ts';
 import {
+  CreditConflictError,
+  ForbiddenError,
+  InsufficientFundsError,
   PacketClosedError,
+  PacketNotExpiredError,
   PacketNotFoundError,
+  SenderLimitError,
   UnderReplicatedError,
   ValidationError,
 } from '../packets/index.ts';
@@ -52,11 +57,18 @@ function classify(
       ? 404
       : error instanceof PacketClosedError
         ? 410
-        : error instanceof BatchConflictError
-          ? 409
-          : error instanceof ClaimQueueError || error instanceof UnderReplicatedError
-            ? 503
-            : undefined;
+        : error instanceof InsufficientFundsError
+          ? 402
+          : error instanceof ForbiddenError
+            ? 403
+            : error instanceof BatchConflictError ||
+                error instanceof SenderLimitError ||
+                error instanceof CreditConflictError ||
+                error instanceof PacketNotExpiredError
+              ? 409
+              : error instanceof ClaimQueueError || error instanceof UnderReplicatedError
+                ? 503
+                : undefined;
   return status === undefined || !(error instanceof Error)
     ? null
     : { status, code: (error as PacketNotFoundError).code, message: error.message, details: [] };

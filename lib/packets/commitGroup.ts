@@ -16,7 +16,7 @@ interface CommitEntry {
   i: string;
   /** Batch id ('' for a claim). */
   bid: string;
-  /** Index of the batch's hash after KEYS[6] (0 for a claim). */
+  /** Index of the batch's hash after KEYS[7] (0 for a claim). */
   b: number;
   /** Reject reason ('' when paid). */
   x: string;
@@ -28,7 +28,8 @@ interface CommitEntry {
  * not roll back a script that stops halfway.
  *
  * KEYS[2] packet hash, KEYS[3] records hash, KEYS[4] ledger stream, KEYS[5] payees hash, KEYS[6] unsent
- * set, KEYS[7..] the hashes of the payout batches in the group (their counters).
+ * set, KEYS[7] the owner's account (same slot: its `paidOut`), KEYS[8..] the hashes of the payout batches in
+ * the group (their counters).
  * ARGV[3] time (epoch ms), ARGV[4] JSON array of {@link CommitEntry}.
  * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
  * `{-5, i}` entry i is no longer a queued record (decided meanwhile, or withdrawn); nothing is written in
@@ -63,6 +64,7 @@ if remaining - paidSum < 0 or remainingCount - paidCount < 0 then
 end
 redis.call('HINCRBY', KEYS[2], 'remaining', string.format('%d', 0 - paidSum))
 redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
+if paidSum > 0 then redis.call('HINCRBY', KEYS[7], 'paidOut', string.format('%d', paidSum)) end
 for _, e in ipairs(entries) do
   redis.call('HSET', KEYS[3], e.f, e.r)
   -- Decided: its message is no longer needed, whether or not the door confirmed sending it.
@@ -80,10 +82,10 @@ for _, e in ipairs(entries) do
   if e.b > 0 then
     -- A batch's progress, counted once per item: only fresh decisions reach this script.
     if e.a ~= '0' then
-      redis.call('HINCRBY', KEYS[6 + e.b], 'paid', 1)
-      redis.call('HINCRBY', KEYS[6 + e.b], 'paidAmount', e.a)
+      redis.call('HINCRBY', KEYS[7 + e.b], 'paid', 1)
+      redis.call('HINCRBY', KEYS[7 + e.b], 'paidAmount', e.a)
     else
-      redis.call('HINCRBY', KEYS[6 + e.b], 'rejected:' .. e.x, 1)
+      redis.call('HINCRBY', KEYS[7 + e.b], 'rejected:' .. e.x, 1)
     end
   end
 end
@@ -97,6 +99,7 @@ export const commitGroupScript = createFencedScript<[1, number, number] | [-3] |
 /** Keys and arguments of {@link commitGroupScript} for the fresh decisions of a group. */
 export function commitGroupArgs(
   keys: PacketKeys,
+  ownerAccount: string,
   decisions: readonly Decision[],
   at: number,
 ): { keys: string[]; args: Array<string | number> } {
@@ -124,7 +127,7 @@ export function commitGroupArgs(
     });
   }
   return {
-    keys: [keys.packet, keys.claims, keys.ledger, keys.payees, keys.unsent, ...batchKeys],
+    keys: [keys.packet, keys.claims, keys.ledger, keys.payees, keys.unsent, ownerAccount, ...batchKeys],
     args: [at, JSON.stringify(entries)],
   };
 }

@@ -96,17 +96,95 @@ export class PacketClosedError extends PacketError {
  * replica that lacks it.
  */
 export class UnderReplicatedError extends PacketError {
+  /** The barrier key the wait ran behind (it names the packet or account). */
+  readonly where: string;
   readonly replicas: number;
   readonly required: number;
 
-  constructor(packetId: string, replicas: number, required: number) {
+  constructor(where: string, replicas: number, required: number) {
     super(
       'not_durable',
-      `packet ${packetId}: the write was confirmed by ${replicas} of ${required} required replica(s); retry (a retry answers the same)`,
-      { packetId, retryable: true },
+      `the write was confirmed by ${replicas} of ${required} required replica(s); retry (a retry answers the same)`,
+      { retryable: true },
     );
+    this.where = where;
     this.name = 'UnderReplicatedError';
     this.replicas = replicas;
     this.required = required;
+  }
+}
+
+/** The owner's balance cannot fund the packet. Permanent until the balance is credited; nothing changed. */
+export class InsufficientFundsError extends PacketError {
+  readonly owner: string;
+  readonly balance: number;
+  readonly required: number;
+
+  constructor(owner: string, balance: number, required: number) {
+    super('insufficient_funds', `balance ${balance} of ${owner} cannot fund a packet of ${required}`, {
+      retryable: false,
+    });
+    this.name = 'InsufficientFundsError';
+    this.owner = owner;
+    this.balance = balance;
+    this.required = required;
+  }
+}
+
+/** A per-sender limit refuses the packet (too many open packets, or too large an amount); nothing changed. */
+export class SenderLimitError extends PacketError {
+  readonly limit: 'maxOpenPackets' | 'maxPacketAmount';
+  readonly value: number;
+
+  constructor(owner: string, limit: SenderLimitError['limit'], value: number) {
+    super(
+      'sender_limit',
+      limit === 'maxOpenPackets'
+        ? `${owner} already has ${value} open packets, the most a sender may have`
+        : `a packet may hold at most ${value} per sender`,
+      { retryable: false },
+    );
+    this.name = 'SenderLimitError';
+    this.limit = limit;
+    this.value = value;
+  }
+}
+
+/** A credit reference was already used with another amount; the first credit stands, nothing changed. */
+export class CreditConflictError extends PacketError {
+  readonly reference: string;
+
+  constructor(reference: string, recorded: number) {
+    super('credit_conflict', `credit ${reference} was already applied with amount ${recorded}`, {
+      retryable: false,
+    });
+    this.name = 'CreditConflictError';
+    this.reference = reference;
+  }
+}
+
+/** The packet has not expired yet, so its remainder cannot be refunded. */
+export class PacketNotExpiredError extends PacketError {
+  readonly expiresAt: number;
+
+  constructor(packetId: string, expiresAt: number) {
+    super(
+      'not_expired',
+      `packet ${packetId} expires at ${new Date(expiresAt).toISOString()}; settle it after`,
+      {
+        packetId,
+        retryable: false,
+      },
+    );
+    this.name = 'PacketNotExpiredError';
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** The caller may not do this to this packet or account (e.g. a payout batch from a user's packet). */
+export class ForbiddenError extends PacketError {
+  constructor(message: string, packetId?: string) {
+    super('forbidden', message, { retryable: false, ...(packetId ? { packetId } : {}) });
+    this.name = 'ForbiddenError';
   }
 }

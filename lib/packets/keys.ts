@@ -22,6 +22,11 @@ export interface PacketKeys {
   /** String with a short TTL: the barrier write `confirmDurable` sends before `WAIT`. */
   readonly barrier: string;
   /**
+   * The packet lock's own keys (`<prefix>{<packetId>}:lock` and `:fence` for the Redis lock, `:zkfence`,
+   * the ZooKeeper lock's fence mark): named here so that settling can set their retention with the rest.
+   */
+  readonly lockKeys: readonly string[];
+  /**
    * Hash of one payout batch paying from this packet: `items`, `createdAt`, `allowRepeatPayees`, and the
    * counters the commit script keeps (`paid`, `paidAmount`, `rejected:<reason>`), so a batch's progress is
    * read in O(1).
@@ -40,6 +45,7 @@ export function packetKeys(prefix: string, packetId: string): PacketKeys {
     unsent: `${base}:unsent`,
     batches: `${base}:batches`,
     barrier: `${base}:barrier`,
+    lockKeys: [`${base}:lock`, `${base}:fence`, `${base}:zkfence`],
     batch: (batchId) => `${base}:batch:${batchId}`,
   };
 }
@@ -50,3 +56,29 @@ export function packetKeys(prefix: string, packetId: string): PacketKeys {
  * missing from it.
  */
 export const packetIndexKey = (prefix: string) => `${prefix}packets`;
+
+/** Redis keys of one owner (a sender of packets): all share the owner's hash tag, and its packets' slot. */
+export interface OwnerKeys {
+  /** Hash: `balance`, `credited`, `funded` (into packets), `refunded` (back from settled packets). */
+  readonly account: string;
+  /** Sorted set: the owner's packet ids by expiry (open packets are those not yet expired). */
+  readonly packets: string;
+  /** Hash: credit reference → amount (a credit is applied once per reference). */
+  readonly credits: string;
+  /** The key whose slot every packet of this owner is created in. */
+  readonly slotKey: string;
+  /** The barrier `confirmDurable` writes for the account. */
+  readonly barrier: string;
+}
+
+/** Keys of `owner` under `prefix`; the owner id is base64url-encoded inside the hash tag. */
+export function ownerKeys(prefix: string, owner: string): OwnerKeys {
+  const base = `${prefix}{o:${Buffer.from(owner, 'utf8').toString('base64url')}}`;
+  return {
+    account: `${base}:account`,
+    packets: `${base}:packets`,
+    credits: `${base}:credits`,
+    slotKey: `${base}:account`,
+    barrier: `${base}:barrier`,
+  };
+}

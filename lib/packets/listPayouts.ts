@@ -3,11 +3,13 @@ import { packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { readPacket } from './readPacket.ts';
 
-/** One ledger entry. */
+/** One ledger entry: a payout (of a claim or a batch item), or the refund of a settled packet. */
 export interface Payout {
   /** Stream entry id; also the cursor for the next page. */
   entryId: string;
-  /** Claim id, or `<batchId>/<userId>`. */
+  /** `refund` for the remainder going back to the owner at settlement; absent for a payout. */
+  kind?: 'refund';
+  /** Claim id, `<batchId>/<userId>`, or `refund`. */
   id: string;
   userId: string;
   /** The batch that paid it; absent for a claim. */
@@ -49,6 +51,7 @@ export function toPayout(entryId: string, fields: string[]): Payout {
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
   return {
     entryId,
+    ...(f.kind === 'refund' ? { kind: 'refund' as const } : {}),
     id: f.id ?? '',
     userId: f.user ?? '',
     ...(f.batch === undefined ? {} : { batchId: f.batch }),

@@ -3,6 +3,8 @@ import type { SplitMode } from './split.ts';
 /** A packet as stored (hash `rp:{id}:packet`). Amounts in minor units. */
 export interface PacketState {
   packetId: string;
+  /** Who funded it: a user id (JWT `sub`) or an operator (`op:<name>`). */
+  createdBy: string;
   totalAmount: number;
   count: number;
   remaining: number;
@@ -10,14 +12,23 @@ export interface PacketState {
   mode: SplitMode;
   createdAt: number;
   expiresAt: number;
+  /** Refunded to the owner when the packet was settled (0 before). */
+  refunded: number;
+  /** Shares that were never paid and went back with the refund (0 before settling). */
+  refundedCount: number;
+  /** When the remainder was refunded; `undefined` while not settled. */
+  settledAt: number | undefined;
 }
 
-/** A packet as shown to users: the state plus what is derived from it. */
+/** A packet as its owner (and operators) see it: the state plus what is derived from it. */
 export interface PacketView extends PacketState {
-  status: 'open' | 'exhausted' | 'expired';
+  status: 'open' | 'exhausted' | 'expired' | 'settled';
   paidAmount: number;
   paidCount: number;
 }
+
+/** What anyone who may claim sees: the packet's state and totals, not who funded it. */
+export type PublicPacketView = Omit<PacketView, 'createdBy'>;
 
 /** Decodes an HGETALL reply; `null` for a missing (empty) hash. */
 export function parsePacketState(packetId: string, hash: unknown): PacketState | null {
@@ -25,6 +36,7 @@ export function parsePacketState(packetId: string, hash: unknown): PacketState |
   const h = hash as Record<string, string>;
   return {
     packetId,
+    createdBy: h.createdBy ?? '',
     totalAmount: Number(h.totalAmount),
     count: Number(h.count),
     remaining: Number(h.remaining),
@@ -32,11 +44,15 @@ export function parsePacketState(packetId: string, hash: unknown): PacketState |
     mode: h.mode === 'equal' ? 'equal' : 'random',
     createdAt: Number(h.createdAt),
     expiresAt: Number(h.expiresAt),
+    refunded: Number(h.refunded ?? 0),
+    refundedCount: Number(h.refundedCount ?? 0),
+    settledAt: h.settledAt === undefined ? undefined : Number(h.settledAt),
   };
 }
 
-/** Exhausted wins over expired: a packet that was fully paid stays "exhausted" after its expiry. */
+/** Settled wins, then exhausted over expired: a packet fully paid stays "exhausted" after its expiry. */
 export function packetStatus(state: PacketState, now: number): PacketView['status'] {
+  if (state.settledAt !== undefined) return 'settled';
   if (state.remainingCount <= 0 || state.remaining <= 0) return 'exhausted';
   return now >= state.expiresAt ? 'expired' : 'open';
 }
@@ -45,7 +61,13 @@ export function toPacketView(state: PacketState, now: number): PacketView {
   return {
     ...state,
     status: packetStatus(state, now),
-    paidAmount: state.totalAmount - state.remaining,
-    paidCount: state.count - state.remainingCount,
+    paidAmount: state.totalAmount - state.remaining - state.refunded,
+    paidCount: state.count - state.remainingCount - state.refundedCount,
   };
+}
+
+/** The view for claimers: everything but the owner. */
+export function toPublicView(view: PacketView): PublicPacketView {
+  const { createdBy: _owner, ...rest } = view;
+  return rest;
 }

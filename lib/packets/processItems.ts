@@ -1,10 +1,10 @@
-import { isRetryableError, type Lease, LockError } from '../lock/index.ts';
+import { createScript, isRetryableError, type Lease, LockError } from '../lock/index.ts';
 import { parseRecord, type RefuseReason, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
 import { confirmDurable } from './confirmDurable.ts';
 import { type Decision, decide } from './decide.ts';
 import { CommitConflictError, PacketError, StoreUnavailableError, ValidationError } from './errors.ts';
-import { packetKeys } from './keys.ts';
+import { ownerKeys, packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { isPacketId } from './packetIdSchema.ts';
 import { parsePacketState } from './packetState.ts';
@@ -32,6 +32,16 @@ export interface ProcessOptions {
   /** Called with the decisions after they are made and before they are committed (instrumentation, tests). */
   onDecided?: (decisions: readonly Decision[]) => void | Promise<void>;
 }
+
+/**
+ * Deletes what an acquisition left for a packet that does not exist (its lock's fence counters), unless
+ * the packet exists after all or someone holds its lock. KEYS[1] packet hash, KEYS[2] lock, KEYS[3..] the
+ * fence keys. Returns 1 when it deleted, 0 otherwise.
+ */
+const forgetUnknownPacket = createScript<0 | 1>(`
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('DEL', KEYS[3], KEYS[4])
+return 1`);
 
 /** Time kept back from the deadline for the commit round trip. */
 export const COMMIT_RESERVE_MS = 200;
@@ -76,7 +86,13 @@ export async function processItems(
     );
     held = lease;
     const state = parsePacketState(packetId, replies[0]);
-    if (!state) return unknownPacket();
+    if (!state) {
+      // No such packet: leave nothing behind (the acquisition created the lock's fence counter).
+      await ctx.lock.release(lease).catch(() => false);
+      held = undefined;
+      await forgetUnknownPacket.run(ctx.redis, [keys.packet, ...keys.lockKeys], []).catch(() => 0);
+      return unknownPacket();
+    }
     const payers = replies[2] as Array<string | null>;
     const snapshot = {
       records: (replies[1] as Array<string | null>).map(parseRecord),
@@ -87,7 +103,7 @@ export async function processItems(
     const decisions = decide(state, items, snapshot, { now, fence: lease.fence, random: ctx.random });
     await options.onDecided?.(decisions);
     if (decisions.some((d) => d.type === 'fresh')) {
-      const commit = commitGroupArgs(keys, decisions, now);
+      const commit = commitGroupArgs(keys, ownerKeys(ctx.keyPrefix, state.createdBy).account, decisions, now);
       const reply = await ctx.lock.commit(lease, commitGroupScript, commit.keys, commit.args, {
         release: true,
       });
@@ -107,7 +123,7 @@ export async function processItems(
     }
     // What these outcomes report (decided now or before) must survive a failover before the caller
     // acknowledges it: the consumer deletes the messages of what is returned as paid or rejected.
-    await confirmDurable(ctx, packetId);
+    await confirmDurable(ctx, keys.barrier);
     return decisions.map(toOutcome);
   } catch (error) {
     if (error instanceof ValidationError || !isRetryableError(error)) throw error;

@@ -1,15 +1,19 @@
+import { type Account, readAccount } from './accounts.ts';
 import { type ClaimRecord, parseRecord, recordField } from './claimRecord.ts';
-import { packetKeys } from './keys.ts';
+import { ownerKeys, packetKeys } from './keys.ts';
 import { type Payout, toPayout } from './listPayouts.ts';
 import type { PacketsContext } from './PacketsContext.ts';
+import { parsePacketState } from './packetState.ts';
 import { readPacket } from './readPacket.ts';
 
 /** The invariant checks of {@link reconcile}; each names what it found broken. */
 export type ReconcileCheck =
-  /** I1: ledger sum + remaining != total. */
+  /** I1: paid + refunded + remaining != total. */
   | 'conservation_amount'
-  /** I1: ledger entries + remaining shares != count. */
+  /** I1: payouts + refunded shares + remaining shares != count. */
   | 'conservation_count'
+  /** I1: the refund entries of the ledger differ from what the packet says was refunded, or there are two. */
+  | 'refund_mismatch'
   /** I1: remaining amount or count below zero. */
   | 'negative_remaining'
   /** I6: a ledger amount that is not a positive integer. */
@@ -49,9 +53,11 @@ export interface ReconcileReport {
   count: number;
   remaining: number;
   remainingCount: number;
-  /** From the ledger. */
+  /** From the ledger (payouts only). */
   paidAmount: number;
   paidCount: number;
+  /** Refunded to the owner at settlement (0 before). */
+  refunded: number;
   /** Records by status, from the records hash. */
   records: { paid: number; rejected: number; queued: number };
   /** Payout batches of the packet. */
@@ -86,7 +92,9 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const packet = await readPacket(ctx, packetId);
   const keys = packetKeys(ctx.keyPrefix, packetId);
-  const payouts = await readLedger(ctx, keys.ledger);
+  const ledger = await readLedger(ctx, keys.ledger);
+  const payouts = ledger.filter((entry) => entry.kind !== 'refund');
+  const refunds = ledger.filter((entry) => entry.kind === 'refund');
   const records = await readRecords(ctx, keys.claims);
   const payees = await ctx.redis.hgetall(keys.payees);
   const batchIds = await ctx.redis.smembers(keys.batches);
@@ -96,16 +104,23 @@ export async function reconcile(
   const report = (check: ReconcileCheck, message: string) => found.push({ check, message });
 
   const paidAmount = payouts.reduce((sum, p) => sum + p.amount, 0);
-  if (paidAmount + packet.remaining !== packet.totalAmount) {
+  if (paidAmount + packet.refunded + packet.remaining !== packet.totalAmount) {
     report(
       'conservation_amount',
-      `paid ${paidAmount} + remaining ${packet.remaining} != total ${packet.totalAmount}`,
+      `paid ${paidAmount} + refunded ${packet.refunded} + remaining ${packet.remaining} != total ${packet.totalAmount}`,
     );
   }
-  if (payouts.length + packet.remainingCount !== packet.count) {
+  if (payouts.length + packet.refundedCount + packet.remainingCount !== packet.count) {
     report(
       'conservation_count',
-      `${payouts.length} payouts + ${packet.remainingCount} remaining shares != count ${packet.count}`,
+      `${payouts.length} payouts + ${packet.refundedCount} refunded + ${packet.remainingCount} remaining shares != count ${packet.count}`,
+    );
+  }
+  const refundedInLedger = refunds.reduce((sum, r) => sum + r.amount, 0);
+  if (refunds.length > 1 || refundedInLedger !== packet.refunded) {
+    report(
+      'refund_mismatch',
+      `the ledger refunds ${refundedInLedger} in ${refunds.length} entries; the packet says ${packet.refunded}`,
     );
   }
   if (packet.remaining < 0 || packet.remainingCount < 0)
@@ -196,6 +211,7 @@ export async function reconcile(
     remainingCount: packet.remainingCount,
     paidAmount,
     paidCount: payouts.length,
+    refunded: packet.refunded,
     records: counts,
     batches: batches.size,
     discrepancies: found,
@@ -259,4 +275,62 @@ async function readRecords(ctx: PacketsContext, key: string): Promise<Map<string
     cursor = next;
   } while (cursor !== '0');
   return records;
+}
+
+/** The account checks of {@link reconcileOwner}. */
+export type OwnerCheck =
+  /** balance != credited − funded + refunded. */
+  | 'account_balance'
+  /** credited != balance + paid out + what the owner's unsettled packets still hold. */
+  | 'account_conservation'
+  /** A packet listed as the owner's that another owner funded, or that is gone unsettled. */
+  | 'account_packets';
+
+/** The result of checking an owner's account against its packets. */
+export interface OwnerReconcileReport {
+  owner: string;
+  ok: boolean;
+  account: Account;
+  /** What the owner's unsettled packets still hold. */
+  inOpenPackets: number;
+  discrepancies: Array<{ check: OwnerCheck; message: string }>;
+}
+
+/**
+ * Checks that the owner's money adds up: every credit is in the balance, paid out, or still in one of its
+ * unsettled packets (settled packets gave their remainder back). Summed over every owner this is the
+ * system's conservation: balances + money in open packets + money paid out = money credited.
+ */
+export async function reconcileOwner(ctx: PacketsContext, owner: string): Promise<OwnerReconcileReport> {
+  const account = await readAccount(ctx, owner);
+  const ids = await ctx.redis.zrange(ownerKeys(ctx.keyPrefix, owner).packets, 0, -1);
+  const found: OwnerReconcileReport['discrepancies'] = [];
+  let inOpenPackets = 0;
+  for (const packetId of ids) {
+    const state = parsePacketState(
+      packetId,
+      await ctx.redis.hgetall(packetKeys(ctx.keyPrefix, packetId).packet),
+    );
+    if (!state || state.createdBy !== owner || state.settledAt !== undefined) {
+      found.push({
+        check: 'account_packets',
+        message: `packet ${packetId} is listed as open for ${owner} but is ${state ? (state.settledAt !== undefined ? 'settled' : `funded by ${state.createdBy}`) : 'gone'}`,
+      });
+      continue;
+    }
+    inOpenPackets += state.remaining;
+  }
+  if (account.balance !== account.credited - account.funded + account.refunded) {
+    found.push({
+      check: 'account_balance',
+      message: `balance ${account.balance} != credited ${account.credited} - funded ${account.funded} + refunded ${account.refunded}`,
+    });
+  }
+  if (account.credited !== account.balance + account.paidOut + inOpenPackets) {
+    found.push({
+      check: 'account_conservation',
+      message: `credited ${account.credited} != balance ${account.balance} + paid out ${account.paidOut} + ${inOpenPackets} in open packets`,
+    });
+  }
+  return { owner, ok: found.length === 0, account, inOpenPackets, discrepancies: found };
 }

@@ -26,11 +26,12 @@ if existing then
   -- Same user again: their claim, whatever the packet's state now.
   return {1, existing}
 end
+if tonumber(ARGV[3]) >= tonumber(state[3]) then
+  -- Past expiry (settled or not: settling empties the packet), whatever was left in it.
+  return {2, 'expired'}
+end
 if tonumber(state[1]) <= 0 or tonumber(state[2]) <= 0 then
   return {2, 'exhausted'}
-end
-if tonumber(ARGV[3]) >= tonumber(state[3]) then
-  return {2, 'expired'}
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 -- Until the door confirms the send, the sweeper treats the message as possibly missing.

@@ -18,6 +18,16 @@ export const userIdSchema = z
   .max(128)
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+/** Operators (IAM callers, the CLI) own packets as `op:<name>`; user ids (JWT subs) never start with it. */
+export const OPERATOR_PREFIX = 'op:';
+
+/** Who owns a packet and its account: a user id, or an operator `op:<name>` (an IAM ARN fits: 256 at most). */
+export const ownerIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
 /** `POST /packets` body: the budget in minor units, the number of shares, how to split, when it expires. */
 export const createPacketSchema = z
   .strictObject({

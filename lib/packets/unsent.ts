@@ -54,13 +54,13 @@ export async function withdrawRecord(
  *
  * KEYS[1] unsent set (field → when last recorded or sent), KEYS[2] records hash, KEYS[3] packet hash.
  * ARGV[1] cut-off (now − resendAfterMs), ARGV[2] now, ARGV[3] limit.
- * Returns `{exists, expiresAt, remainingInSet, field1, record1, field2, record2, …}`.
+ * Returns `{exists, settled (0 | 1), remainingInSet, field1, record1, field2, record2, …}`.
  */
 const takeDueScript = createScript<Array<string | number>>(`
 local exists = redis.call('EXISTS', KEYS[3])
-local expiresAt = redis.call('HGET', KEYS[3], 'expiresAt') or '0'
+local settled = redis.call('HEXISTS', KEYS[3], 'settledAt')
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-local out = {exists, expiresAt, 0}
+local out = {exists, settled, 0}
 for _, field in ipairs(due) do
   local record = redis.call('HGET', KEYS[2], field)
   if record and cjson.decode(record).status == 'queued' then
@@ -79,7 +79,8 @@ return out`);
 export interface DueRecords {
   /** False when the packet's hash is gone. */
   packetExists: boolean;
-  expiresAt: number;
+  /** True once its remainder was refunded. */
+  settled: boolean;
   /** Records still in the unsent set after this call (due later, or just taken). */
   unsentLeft: number;
   records: ClaimRecord[];
@@ -108,7 +109,7 @@ export async function takeDue(
   }
   return {
     packetExists: Number(reply[0]) === 1,
-    expiresAt: Number(reply[1]),
+    settled: Number(reply[1]) === 1,
     unsentLeft: Number(reply[2]),
     records,
   };

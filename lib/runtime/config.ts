@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCK_BACKENDS } from '../lock/index.ts';
+import { MAX_AMOUNT, type RedPacketsOptions } from '../packets/index.ts';
 import { CLUSTER_SEEDS_PATTERN, REDIS_URL_PATTERN } from './redisClient.ts';
 
 /** A required setting is missing or malformed. Permanent: fix the deployment. */
@@ -48,6 +49,15 @@ const settingsSchema = z.object({
    * @defaultValue 30000
    */
   RESEND_AFTER_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Most packets one sender may have unsettled at once (0: no limit). @defaultValue 100 */
+  MAX_OPEN_PACKETS_PER_SENDER: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /** Most one packet may hold, in minor units. @defaultValue 10^12 */
+  MAX_PACKET_AMOUNT: z.coerce.number().int().min(1).max(MAX_AMOUNT).default(MAX_AMOUNT),
+  /**
+   * Days a settled packet's keys stay in Redis (the window to export its ledger); then they expire.
+   * @defaultValue 30
+   */
+  PACKET_RETENTION_DAYS: z.coerce.number().min(0.0001).max(3650).default(30),
   /**
    * The packet lock for the whole pipeline: `redis-getset` (timestamp + GETSET), `redis-setnx`
    * (`SET NX PX`) or `zookeeper` (ephemeral sequential znodes, fenced in Redis).
@@ -92,21 +102,48 @@ const configSchema = settingsSchema.superRefine((config, ctx) => {
 
 export type Config = z.output<typeof configSchema>;
 
+/** The environment with empty values as unset (a template renders an unset param as ''). */
+const withoutEmpty = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+
+const describeIssues = (issues: readonly z.core.$ZodIssue[]) =>
+  issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+
 /** Reads and validates the function's settings from the environment; throws {@link ConfigError}. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse({
-    ...env,
-    SQS_ENDPOINT: env.SQS_ENDPOINT || undefined,
-    LOCK_WAIT_MS: env.LOCK_WAIT_MS || undefined,
-    REDIS_MODE: env.REDIS_MODE || undefined,
-    REDIS_MIN_REPLICAS: env.REDIS_MIN_REPLICAS || undefined,
-    REDIS_WAIT_TIMEOUT_MS: env.REDIS_WAIT_TIMEOUT_MS || undefined,
-    RESEND_AFTER_MS: env.RESEND_AFTER_MS || undefined,
-    LOCK_BACKEND: env.LOCK_BACKEND || undefined,
-    ZOOKEEPER_CONNECT: env.ZOOKEEPER_CONNECT || undefined,
-    ZOOKEEPER_SESSION_TIMEOUT_MS: env.ZOOKEEPER_SESSION_TIMEOUT_MS || undefined,
-  });
+  const parsed = configSchema.safeParse(withoutEmpty(env));
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new ConfigError(`invalid configuration: ${problems}`);
+  throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
+}
+
+/** The settings the domain reads, besides where Redis is: durability, sender limits, retention. */
+const packetSettingsSchema = settingsSchema.pick({
+  REDIS_MIN_REPLICAS: true,
+  REDIS_WAIT_TIMEOUT_MS: true,
+  MAX_OPEN_PACKETS_PER_SENDER: true,
+  MAX_PACKET_AMOUNT: true,
+  PACKET_RETENTION_DAYS: true,
+});
+
+export type PacketSettings = z.output<typeof packetSettingsSchema>;
+
+/** Reads only the domain's settings (the operator CLI needs no queue URL to reconcile); throws {@link ConfigError}. */
+export function loadPacketSettings(env: NodeJS.ProcessEnv = process.env): PacketSettings {
+  const parsed = packetSettingsSchema.safeParse(withoutEmpty(env));
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error.issues)}`);
+}
+
+/** The `createRedPackets` options those settings mean, one mapping for the functions and the CLI. */
+export function packetsOptions(
+  settings: PacketSettings,
+): Required<Pick<RedPacketsOptions, 'durability' | 'senderLimits' | 'retentionMs'>> {
+  return {
+    durability: { minReplicas: settings.REDIS_MIN_REPLICAS, waitTimeoutMs: settings.REDIS_WAIT_TIMEOUT_MS },
+    senderLimits: {
+      maxOpenPackets: settings.MAX_OPEN_PACKETS_PER_SENDER,
+      maxPacketAmount: settings.MAX_PACKET_AMOUNT,
+    },
+    retentionMs: Math.round(settings.PACKET_RETENTION_DAYS * 86_400_000),
+  };
 }

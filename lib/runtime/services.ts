@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLockBackend } from '../lock/index.ts';
 import { createRedPackets, type RedisClient, type RedPackets } from '../packets/index.ts';
 import { createSqsQueue, type MessageQueue } from '../queue/MessageQueue.ts';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, loadConfig, packetsOptions } from './config.ts';
 import { createRedisClient } from './redisClient.ts';
 
 /** What the handlers share across invocations of one Lambda container. */
@@ -45,10 +45,7 @@ export function getServices(): Services {
   services = {
     config,
     redis,
-    packets: createRedPackets(redis, {
-      lock,
-      durability: { minReplicas: config.REDIS_MIN_REPLICAS, waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS },
-    }),
+    packets: createRedPackets(redis, { lock, ...packetsOptions(config) }),
     queue: createSqsQueue(sqs, config.CLAIMS_QUEUE_URL),
   };
   return services;

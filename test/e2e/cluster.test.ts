@@ -33,9 +33,7 @@ describe('the local stack on a Redis Cluster (REDIS_MODE=cluster, REDIS_MIN_REPL
   it('claims over HTTP and a payout batch on each of 100 packets spread over the shards: every packet reconciles', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const reply = await api.request<{ packetId: string }>('POST', '/packets', {
-        body: JSON.stringify({ totalAmount: 10_000, count: 7 }),
-      });
+      const reply = await api.createPacket({ totalAmount: 10_000, count: 7 });
       expect(reply.status).toBe(201);
       ids.push(reply.body.packetId);
     }
@@ -60,7 +58,9 @@ describe('the local stack on a Redis Cluster (REDIS_MODE=cluster, REDIS_MIN_REPL
     expect(batches.map((b) => [b.status, b.body.accepted])).toEqual(Array(100).fill([202, 3]));
     await api.eventually(async () => {
       for (const id of ids) {
-        const packet = await api.request<{ paidCount: number }>('GET', `/packets/${id}`);
+        const packet = await api.request<{ paidCount: number }>('GET', `/packets/${id}`, {
+          headers: { 'x-user-id': 'a' },
+        });
         if (packet.body.paidCount !== 7) return undefined;
       }
       return true;
@@ -82,13 +82,25 @@ describe('the local stack on a Redis Cluster (REDIS_MODE=cluster, REDIS_MIN_REPL
     const shards = new Set<string>();
     for (const slot of slots) shards.add((await redis.cluster.shardOf(Number(slot))).primary.id);
     expect(shards.size).toBe(3);
-    const claim = await api.request<{ status: string }>('GET', `/claims/${claimIdFor(ids[0] ?? '', 'a')}`);
+    const claim = await api.request<{ status: string }>('GET', `/claims/${claimIdFor(ids[0] ?? '', 'a')}`, {
+      headers: { 'x-user-id': 'a' },
+    });
     expect(claim.body.status).toBe('paid');
   }, 180_000);
 
   it('the operator CLI in cluster mode: a file submitted and followed to the end, then reconcile', async () => {
     const created = await runCli(
-      ['packets', 'create', '--total', '100000', '--count', '500', '--json'],
+      [
+        'packets',
+        'create',
+        '--total',
+        '100000',
+        '--count',
+        '500',
+        '--fund-reference',
+        'cluster-cli',
+        '--json',
+      ],
       env(),
     );
     expect(created.code, created.stderr).toBe(0);

@@ -32,9 +32,7 @@ const csv = (rows: ReadonlyArray<readonly [string, number]>) =>
   `userId,amount\n${rows.map(([u, a]) => `${u},${a}`).join('\n')}\n`;
 
 async function createPacket(totalAmount: number, count: number): Promise<string> {
-  const reply = await api.request<{ packetId: string }>('POST', '/packets', {
-    body: JSON.stringify({ totalAmount, count }),
-  });
+  const reply = await api.createPacket({ totalAmount, count });
   expect(reply.status).toBe(201);
   return reply.body.packetId;
 }
@@ -289,11 +287,16 @@ describe('no claim without a message', () => {
       const claimId = claimIdFor(packetId, 'orphan');
       // Right after the crash: the claim is queued and no message exists anywhere; nothing but the sweeper
       // would ever send one.
-      const right = await api.request<{ status: string }>('GET', `/claims/${claimId}`);
+      const asOrphan = { headers: { 'x-user-id': 'orphan' } };
+      const right = await api.request<{ status: string }>('GET', `/claims/${claimId}`, asOrphan);
       const depth = await api.queueDepth(api.stack.queues.queueUrl);
 
       const paid = await api.eventually(async () => {
-        const reply = await api.request<{ status: string; amount?: number }>('GET', `/claims/${claimId}`);
+        const reply = await api.request<{ status: string; amount?: number }>(
+          'GET',
+          `/claims/${claimId}`,
+          asOrphan,
+        );
         return reply.body.status === 'paid' ? reply.body : undefined;
       }, 30_000);
 
@@ -327,3 +330,49 @@ async function startBlackHole(): Promise<{ endpoint: string; close(): Promise<vo
       }),
   };
 }
+
+describe('a user-funded packet over HTTP, settled by the schedule', () => {
+  it('a user funds a packet from their balance; after expiry the settler refunds the remainder to it, once', async () => {
+    const owner = `sender-${Date.now()}`;
+    const created = await api.createPacket(
+      { totalAmount: 900, count: 3, mode: 'equal', expiresInSeconds: 3 },
+      owner,
+    );
+    const packetId = String(created.body.packetId);
+    const claimed = await api.request('POST', `/packets/${packetId}/claims`, {
+      headers: { 'x-user-id': 'friend' },
+    });
+    const paid = await api.eventually(async () => {
+      const reply = await api.request<{ status: string }>(
+        'GET',
+        `/claims/${claimIdFor(packetId, 'friend')}`,
+        {
+          headers: { 'x-user-id': 'friend' },
+        },
+      );
+      return reply.body.status === 'paid' ? reply.body : undefined;
+    });
+    const settled = await api.eventually(async () => {
+      const reply = await api.request<{ status: string; refunded: number }>('GET', `/packets/${packetId}`, {
+        headers: { 'x-user-id': owner },
+      });
+      return reply.body.status === 'settled' ? reply.body : undefined;
+    }, 20_000);
+    const balance = await api.request('GET', '/balance', { headers: { 'x-user-id': owner } });
+
+    expect(created).toMatchObject({ status: 201, body: { createdBy: owner } });
+    expect(claimed.status).toBe(202);
+    expect(paid).toMatchObject({ amount: 300 });
+    expect(settled).toMatchObject({ refunded: 600, remaining: 0 });
+    expect(balance.body).toMatchObject({
+      owner,
+      balance: 600,
+      credited: 900,
+      paidOut: 300,
+      refunded: 600,
+      openPackets: 0,
+    });
+    expect(await reconciles(packetId)).toBe(0);
+    expect((await runCli(['reconcile', '--owner', owner], env())).code).toBe(0);
+  }, 60_000);
+});

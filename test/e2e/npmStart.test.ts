@@ -45,8 +45,13 @@ it('npm start brings the stack up, answers over HTTP, and SIGINT (Ctrl-C) leaves
   });
 
   // Act
+  const credited = await fetch(`${ready.httpUrl}/admin/balances/alice/credits`, {
+    method: 'POST',
+    body: '{"amount":100,"reference":"start-1"}',
+  });
   const created = await fetch(`${ready.httpUrl}/packets`, {
     method: 'POST',
+    headers: { 'x-user-id': 'alice' },
     body: '{"totalAmount":100,"count":2}',
   });
   const started = descendants(child.pid ?? -1); // redis-server and serverless offline (and what it runs)
@@ -55,6 +60,7 @@ it('npm start brings the stack up, answers over HTTP, and SIGINT (Ctrl-C) leaves
   const code = await exited;
 
   // Assess
+  expect(credited.status).toBe(200);
   expect(created.status).toBe(201);
   expect(started.length).toBeGreaterThanOrEqual(2);
   expect(code).toBe(0);

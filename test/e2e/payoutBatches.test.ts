@@ -11,8 +11,8 @@ interface Status {
   rejected: Record<string, number>;
 }
 
-async function createPacket(body: object): Promise<string> {
-  const reply = await api.request<{ packetId: string }>('POST', '/packets', { body: JSON.stringify(body) });
+async function createPacket(body: Record<string, unknown>): Promise<string> {
+  const reply = await api.createPacket(body); // an operator's campaign: batches pay only from those
   return reply.body.packetId;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,17 @@ function writeCsv(name: string, rows: ReadonlyArray<readonly [string, number]>):
 
 async function createPacket(totalAmount: number, count: number): Promise<string> {
   const run = await runCli(
-    ['packets', 'create', '--total', String(totalAmount), '--count', String(count), '--json'],
+    [
+      'packets',
+      'create',
+      '--total',
+      String(totalAmount),
+      '--count',
+      String(count),
+      '--fund-reference',
+      `cli-${randomUUID()}`,
+      '--json',
+    ],
     env(),
   );
   expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -244,5 +255,90 @@ describe('operator CLI: payouts from a file through the local stack', () => {
       code: 3,
       stderr: expect.stringMatching(/cannot reach Redis at redis:\/\/127.0.0.1:1/),
     });
+  }, 60_000);
+});
+
+describe('operator CLI: money in, packets out, refunds back', () => {
+  it('credits once per reference, funds a packet from the balance, settles it after expiry, exports its ledger, reconciles the owner', async () => {
+    const owner = `op:campaign-${randomUUID()}`;
+    const reference = `wire-${randomUUID()}`;
+    const credit = [
+      'balances',
+      'credit',
+      '--owner',
+      owner,
+      '--amount',
+      '1000',
+      '--reference',
+      reference,
+      '--json',
+    ];
+    const first = await runCli(credit, env());
+    const again = await runCli(credit, env());
+    const conflict = await runCli([...credit.slice(0, 5), '999', ...credit.slice(6)], env());
+    const tooBig = await runCli(
+      ['packets', 'create', '--owner', owner, '--total', '5000', '--count', '2'],
+      env(),
+    );
+    const created = await runCli(
+      [
+        'packets',
+        'create',
+        '--owner',
+        owner,
+        '--total',
+        '1000',
+        '--count',
+        '4',
+        '--mode',
+        'equal',
+        '--expires-in',
+        '8',
+        '--json',
+      ],
+      env(),
+    );
+    const { packetId, expiresAt } = JSON.parse(created.stdout) as { packetId: string; expiresAt: number };
+    const early = await runCli(['packets', 'settle', '--packet', packetId], env());
+    const file = writeCsv('settle.csv', [['s1', 250]]);
+    const paid = await runCli(['payouts', 'submit', '--packet', packetId, '--file', file, '--wait'], env());
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt + 100 - Date.now())));
+    const settled = await runCli(['packets', 'settle', '--packet', packetId], env());
+    const exported = await runCli(['packets', 'export', '--packet', packetId], env());
+    const shown = await runCli(['balances', 'show', '--owner', owner, '--json'], env());
+    const reconciled = await runCli(['reconcile', '--owner', owner], env());
+
+    expect(first).toMatchObject({ code: 0 });
+    expect(JSON.parse(first.stdout)).toMatchObject({ applied: true, account: { balance: 1000 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: false, account: { balance: 1000 } });
+    expect(conflict).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/already applied with amount 1000/),
+    });
+    expect(tooBig).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot fund a packet of 5000/) });
+    expect(created.code, created.stderr).toBe(0);
+    expect(early).toMatchObject({ code: 1, stderr: expect.stringMatching(/expires at .*; settle it after/) });
+    expect(paid.code, paid.stdout).toBe(0);
+    // The settler in the local stack may have been first: either way the refund happened once.
+    expect(settled.code, settled.stderr).toBe(0);
+    expect(settled.stdout).toMatch(
+      new RegExp(`(refunded 750 to ${owner}|settled before \\(refunded 750\\))`),
+    );
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind?: string; amount: number });
+    expect(lines.map((l) => [l.kind ?? 'payout', l.amount])).toEqual([
+      ['payout', 250],
+      ['refund', 750],
+    ]);
+    expect(exported.stderr).toMatch(/exported 2 ledger entries/);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      balance: 750,
+      credited: 1000,
+      paidOut: 250,
+      refunded: 750,
+    });
+    expect(reconciled).toMatchObject({ code: 0, stdout: expect.stringMatching(/OK/) });
   }, 60_000);
 });

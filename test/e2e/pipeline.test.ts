@@ -1,7 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedisLock } from '../../lib/lock/index.ts';
-import { claimIdFor, packetKeys } from '../../lib/packets/index.ts';
+import { claimIdFor, packetKeys, parseClaimId } from '../../lib/packets/index.ts';
 import { useLocalStack } from '../harness/localStackFixture.ts';
 
 // A short visibility timeout and lock wait so that retries come back within seconds, and a sweeper that
@@ -12,11 +13,13 @@ const api = useLocalStack({
   scheduleSeconds: 1,
   resendAfterMs: 2000,
 });
+/** The headers of the user a claim id belongs to (only they may read it). */
+const asOwnerOf = (claimId: string) => ({ 'x-user-id': parseClaimId(claimId)?.userId ?? '' });
 const claim = (packetId: string, userId: string) =>
   api.request('POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': userId } });
 
-async function createPacket(body: object) {
-  const reply = await api.request<{ packetId: string }>('POST', '/packets', { body: JSON.stringify(body) });
+async function createPacket(body: Record<string, unknown>) {
+  const reply = await api.createPacket(body);
   expect(reply.status).toBe(201);
   return reply.body.packetId;
 }
@@ -25,7 +28,9 @@ async function createPacket(body: object) {
 async function terminal(claimIds: string[]) {
   return api.eventually(async () => {
     const replies = await Promise.all(
-      claimIds.map((id) => api.request<{ status: string }>('GET', `/claims/${id}`)),
+      claimIds.map((id) =>
+        api.request<{ status: string }>('GET', `/claims/${id}`, { headers: asOwnerOf(id) }),
+      ),
     );
     return replies.every((r) => r.body.status === 'paid' || r.body.status === 'rejected')
       ? replies.map((r) => r.body as { status: string; amount?: number; reason?: string; userId: string })
@@ -52,12 +57,20 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       'exhausted',
       'exhausted',
     ]);
-    expect((await api.request('GET', `/packets/${packetId}`)).body).toMatchObject({
+    expect(
+      (await api.request('GET', `/packets/${packetId}`, { headers: { 'x-user-id': 'a' } })).body,
+    ).toMatchObject({
       status: 'exhausted',
       paidAmount: 1000,
       paidCount: 3,
     });
-    const page = await api.request<{ items: unknown[] }>('GET', `/packets/${packetId}/payouts?limit=2`);
+    const page = await api.request<{ items: unknown[] }>(
+      'GET',
+      `/admin/packets/${packetId}/payouts?limit=2`,
+      {
+        headers: { 'x-operator-id': 'ops' },
+      },
+    );
     expect(page.body.items).toHaveLength(2);
     expect((await api.packets.reconcile(packetId)).ok).toBe(true);
     // A new claimer now gets 410; an earlier one still gets its own outcome.
@@ -76,37 +89,58 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       body: { error: { code: 'packet_expired' } },
     });
     expect((await claim('pk_unknown', 'u')).status).toBe(404);
-    expect((await api.request('GET', '/packets/pk_unknown')).status).toBe(404);
-    expect((await api.request('GET', '/claims/nope')).body).toMatchObject({
+    expect((await api.request('GET', '/packets/pk_unknown', { headers: { 'x-user-id': 'u' } })).status).toBe(
+      404,
+    );
+    expect((await api.request('GET', '/claims/nope', { headers: { 'x-user-id': 'u' } })).body).toMatchObject({
       error: { code: 'claim_not_found' },
     });
   });
 
   it('rejects bad input with the JSON error shape and changes nothing', async () => {
     const packetId = await createPacket({ totalAmount: 100, count: 2 });
-    const keysBefore = await api.redis.dbsize();
+    const asUser = { 'x-user-id': 'someone' };
+    const asOperator = { 'x-operator-id': 'ops' };
+    // Every key but those of other packets (the settler and sweeper run in the background meanwhile).
+    const ours = async () =>
+      (await (api.redis as Redis).keys('*'))
+        .filter((k) => !/\{pk_/.test(k) || k.includes(`{${packetId}}`))
+        .sort();
+    const keysBefore = await ours();
     const cases: Array<[string, string, { body?: string; headers?: Record<string, string> }, number]> = [
-      ['POST', '/packets', { body: '{"totalAmount": 100,' }, 400],
-      ['POST', '/packets', { body: '' }, 400],
-      ['POST', '/packets', { body: '[]' }, 400],
-      ['POST', '/packets', { body: '{"totalAmount": "100", "count": 1}' }, 400],
-      ['POST', '/packets', { body: '{"totalAmount": 100.5, "count": 1}' }, 400],
-      ['POST', '/packets', { body: '{"totalAmount": -100, "count": 1}' }, 400],
-      ['POST', '/packets', { body: '{"count": 1}' }, 400],
-      ['POST', '/packets', { body: '{"totalAmount": 100, "count": 1, "admin": true}' }, 400],
+      ['POST', '/packets', { body: '{"totalAmount": 100,', headers: asUser }, 400],
+      ['POST', '/packets', { body: '', headers: asUser }, 400],
+      ['POST', '/packets', { body: '[]', headers: asUser }, 400],
+      ['POST', '/packets', { body: '{"totalAmount": "100", "count": 1}', headers: asUser }, 400],
+      ['POST', '/packets', { body: '{"totalAmount": 100.5, "count": 1}', headers: asUser }, 400],
+      ['POST', '/packets', { body: '{"totalAmount": -100, "count": 1}', headers: asUser }, 400],
+      ['POST', '/packets', { body: '{"count": 1}', headers: asUser }, 400],
+      ['POST', '/packets', { body: '{"totalAmount": 100, "count": 1, "admin": true}', headers: asUser }, 400],
       [
         'POST',
         '/packets',
-        { body: JSON.stringify({ totalAmount: 100, count: 1, pad: 'x'.repeat(20_000) }) },
+        { body: JSON.stringify({ totalAmount: 100, count: 1, pad: 'x'.repeat(20_000) }), headers: asUser },
         413,
+      ],
+      ['POST', '/packets', { body: '{"totalAmount": 100, "count": 1}' }, 401],
+      ['POST', '/packets', { body: '{"totalAmount": 100, "count": 1}', headers: asUser }, 402], // no balance
+      [
+        'POST',
+        '/packets',
+        { body: '{"totalAmount": 100, "count": 1}', headers: { 'x-user-id': 'op:x' } },
+        400,
       ],
       ['POST', `/packets/${packetId}/claims`, {}, 401],
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'has space' } }, 400],
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'x'.repeat(200) } }, 400],
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'u1' }, body: '{"amount": 5}' }, 400],
       ['POST', '/packets/%7Bbad%7D/claims', { headers: { 'x-user-id': 'u1' } }, 404],
-      ['GET', `/packets/${packetId}/payouts?limit=abc`, {}, 400],
-      ['GET', `/packets/${packetId}/payouts?cursor=zzz`, {}, 400],
+      ['GET', `/packets/${packetId}/payouts?limit=abc`, { headers: asUser }, 400],
+      ['GET', `/admin/packets/${packetId}/payouts?cursor=zzz`, { headers: asOperator }, 400],
+      ['GET', `/packets/${packetId}/payouts`, { headers: asOperator }, 401], // an operator header on a user route
+      ['GET', `/packets/${packetId}/payouts`, { headers: asUser }, 403], // not the owner
+      ['GET', `/packets/${packetId}`, {}, 401],
+      ['GET', '/claims/nope', {}, 401],
     ];
     for (const [method, path, init, status] of cases) {
       const reply = await api.request<{ error: { code: string; message: string; details: unknown[] } }>(
@@ -126,7 +160,7 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       });
       expect(JSON.stringify(reply.body)).not.toMatch(/at .*\.ts:\d+/); // never a stack trace
     }
-    expect(await api.redis.dbsize()).toBe(keysBefore);
+    expect(await ours()).toEqual(keysBefore);
   });
 
   it('partial batch failure: records that must wait are redelivered and paid once; the others are not held up', async () => {
@@ -141,7 +175,9 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       await claim(free, u);
     }
     const freeDone = await terminal(users.map((u) => claimIdFor(free, u)));
-    const busyMeanwhile = await api.request<{ status: string }>('GET', `/claims/${claimIdFor(busy, 'u1')}`);
+    const busyMeanwhile = await api.request<{ status: string }>('GET', `/claims/${claimIdFor(busy, 'u1')}`, {
+      headers: { 'x-user-id': 'u1' },
+    });
     const busyDone = await terminal(users.map((u) => claimIdFor(busy, u)));
 
     expect(freeDone.every((o) => o.status === 'paid')).toBe(true);
@@ -171,7 +207,13 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
 
     expect(dlqDepth).toBe(1);
     expect((await terminal([claimIdFor(healthy, 'lucky')]))[0]?.status).toBe('paid');
-    expect((await api.request('GET', `/claims/${claimIdFor(poisoned, 'victim')}`)).body).toMatchObject({
+    expect(
+      (
+        await api.request('GET', `/claims/${claimIdFor(poisoned, 'victim')}`, {
+          headers: { 'x-user-id': 'victim' },
+        })
+      ).body,
+    ).toMatchObject({
       status: 'queued',
     });
   });
@@ -213,7 +255,13 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
     expect(await api.queueDepth(api.stack.queues.deadLetterQueueUrl)).toBe(1); // only the poison record of the previous test
     const ledger = await api.packets.listPayouts(packetId);
     expect(ledger.items.map((p) => p.userId)).toEqual(['after-garbage']); // the forger got nothing
-    expect((await api.request('GET', `/claims/${claimIdFor(packetId, 'forger')}`)).status).toBe(404);
+    expect(
+      (
+        await api.request('GET', `/claims/${claimIdFor(packetId, 'forger')}`, {
+          headers: { 'x-user-id': 'forger' },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('the offline process SIGKILLed mid-run and restarted: every accepted claim ends paid or rejected', async () => {

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
+import { createFundedPacket } from '../../infra/local/fundedPacket.ts';
 import {
   type LocalStack,
   type LocalStackOptions,
@@ -24,6 +25,15 @@ export interface StackFixture {
     method: string,
     path: string,
     init?: { body?: string; headers?: Record<string, string> },
+  ): Promise<Reply<T>>;
+  /**
+   * A funded packet, as its owner creates it: an operator credits `owner` with the packet's amount, then
+   * the owner creates it through its route (`POST /admin/packets` for an operator `op:…`, `POST /packets`
+   * for a user). Each call's default owner is a new operator, so no test meets another's open-packet limit.
+   */
+  createPacket<T = Record<string, unknown> & { packetId: string }>(
+    body: Record<string, unknown>,
+    owner?: string,
   ): Promise<Reply<T>>;
   /** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
   eventually<T>(check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
@@ -89,6 +99,9 @@ export function useLocalStack(options: LocalStackOptions | (() => LocalStackOpti
         // leave the raw text: the test will say what it got
       }
       return { status: response.status, body: body as never };
+    },
+    async createPacket(body, owner) {
+      return (await createFundedPacket(need(stack, 'the stack').httpUrl, body, owner)) as never;
     },
     async eventually(check, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

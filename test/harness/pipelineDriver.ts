@@ -35,6 +35,7 @@ export interface PipelineDriver {
   submit(packetId: string, rows: ReadonlyArray<{ userId: string; amount: number }>): Promise<string>;
   /** Stops the consumers and starts them again on `packets()` (after a failover). */
   repoint(): Promise<void>;
+  /** Stops the consumers and the sweeper; clients still claiming give up (their promises reject). */
   stop(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ export function startPipeline(
       try {
         return await attempt();
       } catch (error) {
-        if (!isRetryableError(error) || Date.now() > deadline) throw error;
+        if (!isRetryableError(error) || Date.now() > deadline || !sweeping) throw error;
         await sleep(50);
       }
     }
@@ -71,7 +72,7 @@ export function startPipeline(
       const accepted = new Set<string>();
       let next = 0;
       const worker = async () => {
-        while (next < users.length) {
+        while (next < users.length && sweeping) {
           const user = users[next++] as string;
           try {
             const reply = await retrying(() => acceptClaim(packets().context, queues.queue, packetId, user));

@@ -59,10 +59,14 @@ describe('the packaged CloudFormation template', () => {
         'CreateClaim',
         'CreatePacket',
         'CreatePayoutBatch',
+        'CreditBalance',
+        'GetBalance',
         'GetClaim',
         'GetPacket',
         'GetPayoutBatch',
         'ListPayouts',
+        'SettleExpired',
+        'SettlePacket',
         'SweepUnsent',
       ].map((f) => `${f}LambdaFunction`),
     );
@@ -75,33 +79,46 @@ describe('the packaged CloudFormation template', () => {
     );
   });
 
-  it('runs the sweeper on a schedule, every minute', () => {
+  it('runs the sweeper and the settler on a schedule, every minute', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules).toEqual([
-      expect.objectContaining({
-        ScheduleExpression: 'rate(1 minute)',
-        State: 'ENABLED',
-        Targets: [expect.objectContaining({ Arn: getAtt('SweepUnsentLambdaFunction') })],
-      }),
-    ]);
+    const targets = rules.map((r) => {
+      expect(r).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+      return JSON.stringify((r.Targets as Array<{ Arn: unknown }>)[0]?.Arn);
+    });
+    expect(targets.sort()).toEqual(
+      [getAtt('SettleExpiredLambdaFunction'), getAtt('SweepUnsentLambdaFunction')]
+        .map((a) => JSON.stringify(a))
+        .sort(),
+    );
   });
 
-  it('routes the HTTP API and puts the JWT authorizer on the claim route', () => {
+  /** Routes anyone may call without credentials: none (see the README's HTTP API). */
+  const PUBLIC_ROUTES: string[] = [];
+
+  it('authorizes every route: users by JWT, operators by IAM, and no route is public', () => {
     const routes = Object.fromEntries(
-      ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]),
+      ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [
+        r.Properties.RouteKey,
+        r.Properties.AuthorizationType,
+      ]),
     );
-    expect(Object.keys(routes).sort()).toEqual([
-      'GET /claims/{claimId}',
-      'GET /packets/{packetId}',
-      'GET /packets/{packetId}/payouts',
-      'GET /payout-batches/{batchId}',
-      'POST /packets',
-      'POST /packets/{packetId}/claims',
-      'POST /payout-batches',
-    ]);
-    expect(routes['POST /packets/{packetId}/claims']).toMatchObject({ AuthorizationType: 'JWT' });
-    expect(routes['POST /payout-batches']).toMatchObject({ AuthorizationType: 'AWS_IAM' });
-    expect(routes['GET /payout-batches/{batchId}']).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    expect(routes).toEqual({
+      'POST /packets': 'JWT',
+      'GET /packets/{packetId}': 'JWT',
+      'GET /packets/{packetId}/payouts': 'JWT',
+      'POST /packets/{packetId}/claims': 'JWT',
+      'GET /claims/{claimId}': 'JWT',
+      'GET /balance': 'JWT',
+      'POST /admin/packets': 'AWS_IAM',
+      'GET /admin/packets/{packetId}/payouts': 'AWS_IAM',
+      'POST /admin/packets/{packetId}/settle': 'AWS_IAM',
+      'GET /admin/balances/{owner}': 'AWS_IAM',
+      'POST /admin/balances/{owner}/credits': 'AWS_IAM',
+      'POST /payout-batches': 'AWS_IAM',
+      'GET /payout-batches/{batchId}': 'AWS_IAM',
+    });
+    const open = Object.entries(routes).filter(([, type]) => type === undefined || type === 'NONE');
+    expect(open.map(([key]) => key)).toEqual(PUBLIC_ROUTES);
   });
 
   it('grants least privilege: SQS actions only on the claims queue, nothing with a wildcard resource', () => {

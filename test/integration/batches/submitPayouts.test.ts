@@ -6,6 +6,7 @@ import { parseBatchFile } from '../../../lib/batches/parseBatchFile.ts';
 import { parseBatchRequest } from '../../../lib/batches/parseBatchRequest.ts';
 import { type PayoutRow, submitPayouts } from '../../../lib/batches/submitPayouts.ts';
 import { createRedPackets, ValidationError } from '../../../lib/packets/index.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
@@ -19,7 +20,7 @@ const winners: PayoutRow[] = [
 
 async function setup(total = 100_000, count = 100) {
   const rp = createRedPackets(redis.client());
-  const { packetId } = await rp.createPacket({ totalAmount: total, count });
+  const { packetId } = await fundedPacket(rp, { totalAmount: total, count });
   const { queues, queue } = await sqs.freshQueues();
   return { rp, packetId, queues, queue, drain: () => sqs.drain(rp, queues.queueUrl) };
 }
@@ -129,7 +130,7 @@ describe('submitPayouts (real Redis, real SQS emulator, real consumer)', () => {
 
   it('refuses, recording nothing: repeat payees without a batch id, a user twice, a batch id of another packet or with other terms', async () => {
     const { rp, packetId, queue } = await setup();
-    const other = (await rp.createPacket({ totalAmount: 1000, count: 10 })).packetId;
+    const other = (await fundedPacket(rp, { totalAmount: 1000, count: 10 })).packetId;
     await submitPayouts(rp.context, queue, { packetId: other, batchId: 'taken', rows: winners });
     await submitPayouts(rp.context, queue, { packetId, batchId: 'strict', rows: winners.slice(0, 1) });
 

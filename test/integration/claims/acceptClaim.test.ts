@@ -6,6 +6,7 @@ import { sweepUnsent } from '../../../lib/claims/sweepUnsent.ts';
 import { claimIdFor, createRedPackets, packetKeys } from '../../../lib/packets/index.ts';
 import { createSqsQueue } from '../../../lib/queue/MessageQueue.ts';
 import { startFaultyProxy } from '../../harness/faultyHttpProxy.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
@@ -30,7 +31,7 @@ async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 15_00
 describe('acceptClaim (real Redis, real SQS emulator)', () => {
   it('creates one claim and one message when requests for the same user race; it ends paid once', async () => {
     const rp = createRedPackets(redis.client());
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2 });
     const { queues, queue } = await sqs.freshQueues();
 
     const replies = await Promise.all(
@@ -49,7 +50,7 @@ describe('acceptClaim (real Redis, real SQS emulator)', () => {
 
   it('the queue definitely refuses (no such queue: HTTP 400): the claim is withdrawn and 503 says nothing was accepted', async () => {
     const rp = createRedPackets(redis.client());
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2 });
     const missing = createSqsQueue(sqs.sqs, `${sqs.queues.queueUrl}-does-not-exist`);
 
     const error = await acceptClaim(rp.context, missing, packetId, 'bob').catch((e: unknown) => e);
@@ -70,7 +71,7 @@ describe('acceptClaim (real Redis, real SQS emulator)', () => {
 
   it('an ambiguous send (SQS stored it, the reply was lost) answers 202, never a false 503, and the claim is paid once', async () => {
     const rp = createRedPackets(redis.client());
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2 });
     const { queues } = await sqs.freshQueues();
     const proxy = await startFaultyProxy(sqs.endpoint);
     proxy.dropReplies.add('AmazonSQS.SendMessage');
@@ -105,7 +106,7 @@ describe('acceptClaim (real Redis, real SQS emulator)', () => {
     await expect(acceptClaim(rp.context, queue, 'pk_nope', 'x')).rejects.toMatchObject({
       name: 'PacketNotFoundError',
     });
-    const { packetId } = await rp.createPacket({ totalAmount: 5, count: 1 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 5, count: 1 });
     await acceptClaim(rp.context, queue, packetId, 'first');
     sqs.consume(rp, queues.queueUrl);
     await settle(rp, claimIdFor(packetId, 'first'));
@@ -124,7 +125,7 @@ describe('sweepUnsent (real Redis, real SQS emulator)', () => {
   it('re-sends only records whose send was never confirmed, once they are due; then they are paid', async () => {
     let now = Date.now();
     const rp = createRedPackets(redis.client(), { now: () => now });
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 10 });
     const { queues, queue } = await sqs.freshQueues();
     // Two requests that died between recording and sending (the door's first half only) ...
     await rp.recordClaim(packetId, 'died-1');
@@ -154,7 +155,7 @@ describe('sweepUnsent (real Redis, real SQS emulator)', () => {
   it('two sweepers at once send each record once; an unreachable queue leaves it unsent for the next run', async () => {
     let now = Date.now();
     const rp = createRedPackets(redis.client(), { now: () => now });
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 10 });
     const { queues, queue } = await sqs.freshQueues();
     for (let i = 0; i < 25; i++) await rp.recordClaim(packetId, `u${i}`);
     now += 1001;
@@ -180,19 +181,25 @@ describe('sweepUnsent (real Redis, real SQS emulator)', () => {
     expect(await sqs.depth(queues.queueUrl)).toBe(25);
   });
 
-  it('forgets a packet once it has expired long ago with nothing unsent, and a packet that no longer exists', async () => {
+  it('forgets a packet once it is settled with nothing unsent, and a packet that no longer exists; keeps the rest', async () => {
     let now = Date.now();
     const rp = createRedPackets(redis.client(), { now: () => now });
-    const { packetId: old } = await rp.createPacket({ totalAmount: 100, count: 1, expiresInSeconds: 1 });
-    const { packetId: open } = await rp.createPacket({ totalAmount: 100, count: 1 });
-    const { packetId: gone } = await rp.createPacket({ totalAmount: 100, count: 1 });
+    const { packetId: settled } = await fundedPacket(rp, { totalAmount: 100, count: 1, expiresInSeconds: 1 });
+    const { packetId: unsettled } = await fundedPacket(rp, {
+      totalAmount: 100,
+      count: 1,
+      expiresInSeconds: 1,
+    });
+    const { packetId: open } = await fundedPacket(rp, { totalAmount: 100, count: 1 });
+    const { packetId: gone } = await fundedPacket(rp, { totalAmount: 100, count: 1 });
     await redis.client().del(packetKeys('rp:', gone).packet);
-    now += 3_600_000 + 2000;
+    now += 2000;
+    await rp.settlePacket(settled);
 
     const report = await sweepUnsent(rp.context, sqs.queue);
 
     expect(report.forgotten).toBe(2);
-    expect(await redis.client().zrange('rp:packets', 0, -1)).toEqual([open]);
-    expect(old).not.toBe(open);
+    // An expired packet not yet settled stays: the settler still has its refund to make.
+    expect((await redis.client().zrange('rp:packets', 0, -1)).sort()).toEqual([open, unsettled].sort());
   });
 });

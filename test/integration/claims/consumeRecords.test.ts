@@ -6,6 +6,7 @@ import { claimIdFor, createRedPackets, packetKeys } from '../../../lib/packets/i
 import type { Logger } from '../../../lib/runtime/logger.ts';
 import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
 import { captureLogger } from '../../harness/captureLogger.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
@@ -30,8 +31,8 @@ const options = (log: Logger) => ({ remainingMs: 30_000, maxLockWaitMs: 100, log
 describe('consumeRecords (real Redis)', () => {
   it('reports only the records that must wait, acknowledges the ones that can never succeed', async () => {
     const rp = createRedPackets(redis.client());
-    const busy = (await rp.createPacket({ totalAmount: 100, count: 5 })).packetId;
-    const free = (await rp.createPacket({ totalAmount: 100, count: 5 })).packetId;
+    const busy = (await fundedPacket(rp, { totalAmount: 100, count: 5 })).packetId;
+    const free = (await fundedPacket(rp, { totalAmount: 100, count: 5 })).packetId;
     await recordClaims(rp, busy, ['a', 'b']);
     await recordClaims(rp, free, ['a']);
     await createRedisLock(redis.client(), { ttlMs: 10_000 }).acquire(busy); // held elsewhere
@@ -53,7 +54,7 @@ describe('consumeRecords (real Redis)', () => {
 
   it('pays only what was accepted: a claim nobody made and a payout of an unrecorded batch are refused, logged, and pay nothing', async () => {
     const rp = createRedPackets(redis.client());
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 10 });
     await recordClaims(rp, packetId, ['alice']);
     await recordBatch(rp, packetId, 'real', [{ userId: 'bob', amount: 100 }]);
     const forged = [
@@ -94,7 +95,7 @@ describe('consumeRecords (real Redis)', () => {
 
   it('logs a redelivery as a duplicate (already_paid), never as a second payment', async () => {
     const rp = createRedPackets(redis.client());
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 10 });
     await recordClaims(rp, packetId, ['alice']);
     const log = capture();
 
@@ -112,7 +113,7 @@ describe('consumeRecords (real Redis)', () => {
 
   it('fails the whole batch only when every record failed; a failed group names its messages and items', async () => {
     const rp = createRedPackets(redis.client());
-    const busy = (await rp.createPacket({ totalAmount: 100, count: 5 })).packetId;
+    const busy = (await fundedPacket(rp, { totalAmount: 100, count: 5 })).packetId;
     await recordClaims(rp, busy, ['a', 'b']);
     await createRedisLock(redis.client(), { ttlMs: 10_000 }).acquire(busy);
     const records = [claimRecord(busy, 'a'), claimRecord(busy, 'b')];
@@ -128,7 +129,7 @@ describe('consumeRecords (real Redis)', () => {
     expect(await consumeRecords(rp, [], options(log))).toEqual({ batchItemFailures: [] });
 
     // A group that throws (a permanent fault: a lock value this library did not write) names every record.
-    const poisoned = (await rp.createPacket({ totalAmount: 100, count: 5 })).packetId;
+    const poisoned = (await fundedPacket(rp, { totalAmount: 100, count: 5 })).packetId;
     await recordClaims(rp, poisoned, ['c']);
     await redis.client().set(packetKeys('rp:', poisoned).packet.replace(':packet', ':lock'), 'garbage');
     const bad = claimRecord(poisoned, 'c');

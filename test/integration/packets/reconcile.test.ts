@@ -6,6 +6,7 @@ import {
   type RedPackets,
 } from '../../../lib/packets/index.ts';
 import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
@@ -21,7 +22,7 @@ async function livePacket(): Promise<{
   keys: ReturnType<typeof packetKeys>;
 }> {
   const rp = createRedPackets(redis.client());
-  const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 6, mode: 'equal' });
+  const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 6, mode: 'equal' });
   await recordClaims(rp, packetId, ['alice', 'bob', 'waiting']);
   await rp.processItems(
     packetId,

@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../../../lib/packets/index.ts';
 import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
@@ -52,7 +53,7 @@ async function snapshot(): Promise<Record<string, unknown>> {
 describe('red packets (real Redis)', () => {
   it('creates a packet and reads it back with derived status', async () => {
     const rp = packets();
-    const created = await rp.createPacket({ totalAmount: 10_000, count: 3, mode: 'equal' });
+    const created = await fundedPacket(rp, { totalAmount: 10_000, count: 3, mode: 'equal' });
     const read = await rp.readPacket(created.packetId);
     expect(read).toMatchObject({
       totalAmount: 10_000,
@@ -66,7 +67,7 @@ describe('red packets (real Redis)', () => {
 
   it('pays claims, repeats outcomes for repeated users, rejects once exhausted, and reconciles', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 3, mode: 'equal' });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 3, mode: 'equal' });
     await recordClaims(rp, packetId, ['a', 'b', 'c', 'd']);
 
     const first = await rp.processItems(packetId, [claim('a'), claim('b'), claim('a')], soon());
@@ -99,7 +100,7 @@ describe('red packets (real Redis)', () => {
 
   it('a redelivered group changes nothing', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 5000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 5000, count: 10 });
     await recordClaims(rp, packetId, ['a', 'b']);
     await recordBatch(rp, packetId, 'b1', [{ userId: 'z', amount: 100 }]);
     const group = [claim('a'), claim('b'), { kind: 'payout', batchId: 'b1', userId: 'z', amount: 100 }];
@@ -116,7 +117,7 @@ describe('red packets (real Redis)', () => {
   it('rejects claims on an expired packet', async () => {
     let now = Date.now();
     const rp = packets({ now: () => now });
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2, expiresInSeconds: 60 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2, expiresInSeconds: 60 });
     await recordClaims(rp, packetId, ['late']);
     now += 61_000;
     expect(await rp.processItems(packetId, [claim('late')], { deadline: now + 5000 })).toEqual([
@@ -127,7 +128,7 @@ describe('red packets (real Redis)', () => {
 
   it('pays an over-budget batch in order up to what fits', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 1000, count: 10 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 10 });
     const rows = [400, 400, 400, 100].map((amount, i) => ({ userId: `u${i}`, amount }));
     await recordBatch(rp, packetId, 'b', rows);
     const items = rows.map((row) => ({ kind: 'payout', batchId: 'b', ...row }));
@@ -140,7 +141,7 @@ describe('red packets (real Redis)', () => {
 
   it('lists payouts page by page', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 10_000, count: 5 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 10_000, count: 5 });
     await recordClaims(rp, packetId, ['a', 'b', 'c', 'd', 'e']);
     await rp.processItems(packetId, ['a', 'b', 'c', 'd', 'e'].map(claim), soon());
     const page1 = await rp.listPayouts(packetId, { limit: 2 });
@@ -160,7 +161,7 @@ describe('red packets (real Redis)', () => {
 
   it('rejects bad input with a typed error and changes nothing', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2 });
     const before = await snapshot();
     const bad: unknown[] = [
       { totalAmount: -1, count: 1 },
@@ -169,7 +170,8 @@ describe('red packets (real Redis)', () => {
       { count: 1 },
       { totalAmount: '100', count: 1 },
     ];
-    for (const input of bad) await expect(rp.createPacket(input)).rejects.toBeInstanceOf(ValidationError);
+    for (const input of bad)
+      await expect(rp.createPacket(input, 'op:test')).rejects.toBeInstanceOf(ValidationError);
     for (const item of [
       { kind: 'claim' },
       { kind: 'payout', batchId: 'b', userId: 'u', amount: -5 },
@@ -191,7 +193,7 @@ describe('red packets (real Redis)', () => {
 
   it('turns a lock that cannot be had by the deadline into retry outcomes', async () => {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 100, count: 2 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100, count: 2 });
     await rp.context.lock.acquire(packetId); // someone else holds it
     const outcomes = await rp.processItems(packetId, [claim('a'), claim('b')], {
       deadline: Date.now() + 300,
@@ -211,7 +213,7 @@ describe('red packets (real Redis)', () => {
         }),
         async (count, extra, groups) => {
           const rp = packets();
-          const { packetId } = await rp.createPacket({ totalAmount: count + extra, count });
+          const { packetId } = await fundedPacket(rp, { totalAmount: count + extra, count });
           await recordClaims(
             rp,
             packetId,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { packetKeys } from '../../../lib/packets/index.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { useZooKeeper } from '../../harness/zookeeperFixture.ts';
 
@@ -23,7 +24,7 @@ describe('getServices with LOCK_BACKEND=zookeeper', () => {
     });
     const { getServices } = await import('../../../lib/runtime/services.ts');
     const { packets, redis: client, config } = getServices();
-    const { packetId } = await packets.createPacket({ totalAmount: 300, count: 3, mode: 'equal' });
+    const { packetId } = await fundedPacket(packets, { totalAmount: 300, count: 3, mode: 'equal' });
     await packets.recordClaim(packetId, 'u1');
 
     // Act

@@ -4,6 +4,7 @@ import type { ClusterNode } from '../../../infra/local/redisCluster.ts';
 import { cutReplication } from '../../../infra/local/redisReplicaSet.ts';
 import { createRedisLock } from '../../../lib/lock/index.ts';
 import { createRedPackets, packetKeys, type RedPackets } from '../../../lib/packets/index.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { startPipeline } from '../../harness/pipelineDriver.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedisCluster } from '../../harness/redisClusterFixture.ts';
@@ -35,7 +36,7 @@ describe('the pipeline on a Redis Cluster (3 primaries, 3 replicas)', () => {
     const rp = packets(1);
     const ids = [];
     for (let i = 0; i < 100; i++)
-      ids.push((await rp.createPacket({ totalAmount: 10_000, count: 8 })).packetId);
+      ids.push((await fundedPacket(rp, { totalAmount: 10_000, count: 8 })).packetId);
     const queues = await sqs.freshQueues();
     const pipeline = startPipeline(sqs, queues, () => rp);
     try {
@@ -60,7 +61,7 @@ describe('the pipeline on a Redis Cluster (3 primaries, 3 replicas)', () => {
 
   it("the hot packet's slot migrated to another primary mid-run: nothing lost, nobody paid twice", async () => {
     const rp = packets(1);
-    const { packetId } = await rp.createPacket({ totalAmount: 100_000, count: 150 });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 100_000, count: 150 });
     const slot = await slotOf(rp, packetId);
     const { primary: from } = await redis.cluster.shardOf(slot);
     const queues = await sqs.freshQueues();
@@ -131,7 +132,7 @@ async function primaryOtherThan(node: ClusterNode): Promise<ClusterNode> {
  */
 async function failover(minReplicas: number) {
   const rp = packets(minReplicas);
-  const { packetId } = await rp.createPacket({ totalAmount: 1_000_000, count: 500 });
+  const { packetId } = await fundedPacket(rp, { totalAmount: 1_000_000, count: 500 });
   const slot = await slotOf(rp, packetId);
   const { primary, replicas } = await redis.cluster.shardOf(slot);
   const replica = replicas[0] as ClusterNode;

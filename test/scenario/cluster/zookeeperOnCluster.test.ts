@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createZooKeeperLock } from '../../../lib/lock/index.ts';
 import { createRedPackets, packetKeys } from '../../../lib/packets/index.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedisCluster } from '../../harness/redisClusterFixture.ts';
 import { useZooKeeper } from '../../harness/zookeeperFixture.ts';
 
@@ -14,7 +15,7 @@ describe('LOCK_BACKEND=zookeeper with the packets on a Redis Cluster', () => {
     const lock = createZooKeeperLock(zk.session(), client);
     const rp = createRedPackets(client, { lock });
     const ids = [];
-    for (let i = 0; i < 40; i++) ids.push((await rp.createPacket({ totalAmount: 1000, count: 4 })).packetId);
+    for (let i = 0; i < 40; i++) ids.push((await fundedPacket(rp, { totalAmount: 1000, count: 4 })).packetId);
 
     const outcomes = await Promise.all(
       ids.map(async (id) => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { startRedisServer } from '../../../infra/local/redisServer.ts';
 import { createRedisLock } from '../../../lib/lock/index.ts';
 import { createRedPackets, type RedPackets } from '../../../lib/packets/index.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { startPipeline } from '../../harness/pipelineDriver.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { settled, storedPayout } from '../../harness/settled.ts';
@@ -21,8 +22,8 @@ async function crashMidRun(persistence: 'aof' | 'none') {
   redis.on('error', () => {});
   await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
   const rp: RedPackets = createRedPackets(redis, { lock: createRedisLock(redis, { ttlMs: 1000 }) });
-  const claims = (await rp.createPacket({ totalAmount: 100_000, count: 150 })).packetId;
-  const batch = (await rp.createPacket({ totalAmount: 100_000, count: 200 })).packetId;
+  const claims = (await fundedPacket(rp, { totalAmount: 100_000, count: 150 })).packetId;
+  const batch = (await fundedPacket(rp, { totalAmount: 100_000, count: 200 })).packetId;
   const queues = await sqs.freshQueues();
   const pipeline = startPipeline(sqs, queues, () => rp);
   try {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { startRedisReplicaSet } from '../../../infra/local/redisReplicaSet.ts';
 import { createRedisLock } from '../../../lib/lock/index.ts';
 import { createRedPackets, type RedPackets } from '../../../lib/packets/index.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { startPipeline } from '../../harness/pipelineDriver.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { settled, storedPayout } from '../../harness/settled.ts';
@@ -28,11 +29,13 @@ async function failoverMidRun(minReplicas: number) {
       durability: { minReplicas, waitTimeoutMs: 100 },
     });
   };
+  const setup = createRedPackets(new Redis(set.primary.url));
+  const claims = (await fundedPacket(setup, { totalAmount: 100_000, count: 150 })).packetId;
+  const batch = (await fundedPacket(setup, { totalAmount: 100_000, count: 200 })).packetId;
+  (setup.context.redis as Redis).disconnect();
+  await set.synced();
   let rp = packetsOn(set.primary.url);
   await new Promise<void>((resolve) => clients[0]?.once('ready', () => resolve()));
-  const claims = (await rp.createPacket({ totalAmount: 100_000, count: 150 })).packetId;
-  const batch = (await rp.createPacket({ totalAmount: 100_000, count: 200 })).packetId;
-  await set.synced();
   const queues = await sqs.freshQueues();
   const pipeline = startPipeline(sqs, queues, () => rp);
   const cleanup = async () => {

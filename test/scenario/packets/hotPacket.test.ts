@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRedPackets, type ReconcileReport } from '../../../lib/packets/index.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { spawnWorker, type WorkerMessage } from '../../harness/spawnWorker.ts';
 
@@ -18,7 +19,7 @@ interface Done extends WorkerMessage {
 /** Races PROCESSES claim workers on one fresh packet; returns the reconcile report and what workers saw. */
 async function race(env: Record<string, string>) {
   const rp = createRedPackets(redis.client());
-  const { packetId } = await rp.createPacket({ totalAmount: TOTAL, count: COUNT });
+  const { packetId } = await fundedPacket(rp, { totalAmount: TOTAL, count: COUNT });
   await recordClaims(
     rp,
     packetId,

@@ -11,6 +11,7 @@ import {
   StoreUnavailableError,
 } from '../../../lib/packets/index.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { spawnWorker, type WorkerMessage } from '../../harness/spawnWorker.ts';
 
@@ -21,7 +22,7 @@ describe('failures in the middle of a group', () => {
   it('a holder stopped past its TTL mid-group cannot commit; its items come back as retry and are paid once', async () => {
     // Prepare: the child decides u1's share, reports, and is frozen before committing.
     const rp = createRedPackets(redis.client(), { lock: createRedisLock(redis.client(), LOCK) });
-    const { packetId } = await rp.createPacket({ totalAmount: 300, count: 3, mode: 'equal' });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 300, count: 3, mode: 'equal' });
     await recordClaims(rp, packetId, ['u1', 'u2', 'u3']);
     const child = spawnWorker('packetWorker', { REDIS_URL: redis.url, LOCK_OPTIONS: JSON.stringify(LOCK) });
     await child.next('ready');
@@ -106,7 +107,7 @@ async function killMidRun(server: RedisServer, client: (options?: RedisOptions) 
   const fast = client({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   await new Promise<void>((resolve) => fast.once('ready', () => resolve()));
   const rp = createRedPackets(fast, { lock: createRedisLock(fast, { ttlMs: 1000 }) });
-  const { packetId } = await createRedPackets(setup).createPacket({ totalAmount: 50_000, count: 200 });
+  const { packetId } = await fundedPacket(createRedPackets(setup), { totalAmount: 50_000, count: 200 });
   const users = Array.from({ length: 300 }, (_, i) => `u${i}`);
   await recordClaims(createRedPackets(setup), packetId, users);
   const outcomes = new Map<string, ItemOutcome>();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createZooKeeperLock } from '../../../lib/lock/index.ts';
 import { createRedPackets, type ItemOutcome } from '../../../lib/packets/index.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
+import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { spawnWorker, type WorkerMessage } from '../../harness/spawnWorker.ts';
 import { useZooKeeper } from '../../harness/zookeeperFixture.ts';
@@ -33,7 +34,7 @@ describe('one hot packet under the ZooKeeper lock (LOCK_BACKEND=zookeeper)', () 
 
   async function race(mode: string) {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: TOTAL, count: COUNT });
+    const { packetId } = await fundedPacket(rp, { totalAmount: TOTAL, count: COUNT });
     await recordClaims(
       rp,
       packetId,
@@ -83,7 +84,7 @@ describe('a ZooKeeper holder whose session expired while it was stopped', () => 
    */
   async function staleCommit(env: Record<string, string>) {
     const rp = packets();
-    const { packetId } = await rp.createPacket({ totalAmount: 300, count: 3, mode: 'equal' });
+    const { packetId } = await fundedPacket(rp, { totalAmount: 300, count: 3, mode: 'equal' });
     await recordClaims(rp, packetId, ['u1', 'u2', 'u3']);
     const child = spawnWorker('packetWorker', { ...zkEnv(), ...env });
     await child.next('ready');

@@ -23,8 +23,6 @@ describe('parseCommand', () => {
       connection: {
         redisUrl: 'redis://env:6379',
         redisMode: 'standalone',
-        minReplicas: 0,
-        waitTimeoutMs: 500,
         queueUrl: 'http://q/1/claims',
         sqsEndpoint: undefined,
         region: 'us-east-1',
@@ -77,20 +75,58 @@ describe('parseCommand', () => {
     });
   });
 
-  it('reads the Redis mode and durability settings as the functions do', () => {
+  it('reads the Redis mode from the flag or REDIS_MODE', () => {
     const command = parseCommand(['reconcile', '--packet', 'p', '--redis-mode', 'cluster'], {
       ...env,
       REDIS_URL: 'redis://a:7000,redis://b:7000',
-      REDIS_MIN_REPLICAS: '1',
-      REDIS_WAIT_TIMEOUT_MS: '250',
     });
-    expect(command.connection).toMatchObject({ redisMode: 'cluster', minReplicas: 1, waitTimeoutMs: 250 });
+    expect(command.connection).toMatchObject({
+      redisMode: 'cluster',
+      redisUrl: 'redis://a:7000,redis://b:7000',
+    });
     expect(
       parseCommand(['reconcile', '--packet', 'p'], { ...env, REDIS_MODE: 'cluster' }).connection.redisMode,
     ).toBe('cluster');
-    expect(() => parseCommand(['reconcile', '--packet', 'p'], { ...env, REDIS_MIN_REPLICAS: 'two' })).toThrow(
-      /REDIS_MIN_REPLICAS must be a whole number/,
+  });
+
+  it('reads the money commands: balances, packets create with an owner and a funding reference, settle, export', () => {
+    expect(
+      parseCommand(
+        ['balances', 'credit', '--owner', 'op:campaigns', '--amount', '5000', '--reference', 'wire-1'],
+        env,
+      ),
+    ).toMatchObject({ name: 'balances credit', owner: 'op:campaigns', amount: 5000, reference: 'wire-1' });
+    expect(parseCommand(['balances', 'show', '--owner', 'alice'], env)).toMatchObject({ owner: 'alice' });
+    expect(parseCommand(['packets', 'create', '--total', '100', '--count', '2'], env)).toMatchObject({
+      owner: 'op:cli',
+      fundReference: undefined,
+    });
+    expect(
+      parseCommand(
+        ['packets', 'create', '--total', '100', '--count', '2', '--owner', 'op:x', '--fund-reference', 'r1'],
+        env,
+      ),
+    ).toMatchObject({ owner: 'op:x', fundReference: 'r1' });
+    expect(parseCommand(['packets', 'settle', '--packet', 'pk_1'], env)).toMatchObject({
+      name: 'packets settle',
+    });
+    expect(parseCommand(['packets', 'export', '--packet', 'pk_1'], env)).toMatchObject({
+      name: 'packets export',
+    });
+    expect(parseCommand(['reconcile', '--owner', 'op:x'], env)).toMatchObject({
+      owner: 'op:x',
+      packetId: undefined,
+    });
+    expect(usageError(['reconcile']).message).toMatch(/needs either --packet or --owner/);
+    expect(usageError(['reconcile', '--packet', 'p', '--owner', 'o']).message).toMatch(
+      /either --packet or --owner/,
     );
+    expect(usageError(['balances', 'credit', '--owner', 'o', '--amount', '1']).message).toMatch(
+      /needs --reference/,
+    );
+    expect(
+      usageError(['balances', 'credit', '--owner', 'o', '--amount', '0', '--reference', 'r']).message,
+    ).toMatch(/--amount must be a whole number/);
   });
 
   it('reads packets create, reconcile, status and help', () => {

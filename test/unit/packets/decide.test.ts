@@ -10,6 +10,10 @@ import type { PayoutItem } from '../../../lib/packets/schemas.ts';
 const NOW = 1_800_000_000_000;
 const packet = (overrides: Partial<PacketState> = {}): PacketState => ({
   packetId: 'pk_test',
+  createdBy: 'op:test',
+  refunded: 0,
+  refundedCount: 0,
+  settledAt: undefined,
   totalAmount: 1000,
   count: 10,
   remaining: 1000,
