@@ -19,7 +19,9 @@ const stack = await startLocalStack({
 });
 console.log(`
 red-packet payouts, local stack
-  HTTP API     ${stack.httpUrl}   (try: curl -X POST ${stack.httpUrl}/packets -d '{"totalAmount":10000,"count":10}')
+  HTTP API     ${stack.httpUrl}
+    try: curl -X POST ${stack.httpUrl}/admin/balances/alice/credits -d '{"amount":10000,"reference":"try-1"}'
+         curl -X POST ${stack.httpUrl}/packets -H 'x-user-id: alice' -d '{"totalAmount":10000,"count":10}'
   SQS          ${stack.sqsEndpoint}
   claims queue ${stack.queues.queueUrl}
   DLQ          ${stack.queues.deadLetterQueueUrl}
