@@ -16,7 +16,7 @@ export const handler = httpHandler(async ({ event, services, log }) => {
       throw new HttpError(400, 'invalid_input', 'a claim takes no body (or {})');
     }
   }
-  const userId = requestUser(event, services.config.STAGE);
+  const userId = requestUser(event, services.config);
   const packetId = pathParam(event, 'packetId');
   const claim = await acceptClaim(services.packets.context, services.queue, packetId, userId, log);
   log.info('claim accepted', { packetId, claimId: claim.claimId, outcome: claim.status });

@@ -9,7 +9,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * 402 `insufficient_funds`, 409 `sender_limit`.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  const caller = requestCaller(event, services.config.STAGE);
+  const caller = requestCaller(event, services.config);
   const packet = await services.packets.createPacket(parseJsonBody(event), caller.id);
   log.info('packet created', {
     packetId: packet.packetId,

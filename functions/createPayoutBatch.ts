@@ -11,7 +11,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * `{batchId, accepted, sent, alreadyDecided, rejected, unsent}`. Admin only.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  const operator = requestCaller(event, services.config.STAGE);
+  const operator = requestCaller(event, services.config);
   const request = parseBatchRequest(parseJsonBody(event, 256 * 1024));
   const submitted = await submitPayouts(services.packets.context, services.queue, request);
   const body = toBatchResponse(submitted, request.indexes, request.rejected);

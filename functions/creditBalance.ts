@@ -9,7 +9,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * 409 `credit_conflict`). Operators only (IAM).
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  const operator = requestCaller(event, services.config.STAGE);
+  const operator = requestCaller(event, services.config);
   const body = parseJsonBody(event);
   const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : { body };
   const result = await services.packets.creditAccount({ ...input, owner: pathParam(event, 'owner') });

@@ -8,7 +8,7 @@ import { ownerIdSchema, ValidationError } from '../lib/packets/index.ts';
  * `{owner, balance, credited, funded, paidOut, refunded, openPackets}`.
  */
 export const handler = httpHandler(async ({ event, services }) => {
-  const caller = requestCaller(event, services.config.STAGE);
+  const caller = requestCaller(event, services.config);
   const owner = caller.kind === 'operator' ? pathParam(event, 'owner') : caller.id;
   if (!ownerIdSchema.safeParse(owner).success) {
     throw new ValidationError('owner', [{ path: 'owner', message: 'must be 1-256 printable characters' }]);

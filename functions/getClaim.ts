@@ -8,7 +8,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * claim's own user; anyone else gets the same 404 as for a claim that does not exist.
  */
 export const handler = httpHandler(async ({ event, services }) => {
-  const user = requestUser(event, services.config.STAGE);
+  const user = requestUser(event, services.config);
   const claimId = pathParam(event, 'claimId');
   const claim = await services.packets.readClaim(claimId);
   if (!claim || claim.userId !== user) {

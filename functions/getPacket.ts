@@ -8,7 +8,7 @@ import { toPublicView } from '../lib/packets/index.ts';
  * who funded it); 404.
  */
 export const handler = httpHandler(async ({ event, services }) => {
-  const user = requestUser(event, services.config.STAGE);
+  const user = requestUser(event, services.config);
   const packet = await services.packets.readPacket(pathParam(event, 'packetId'));
   return json(200, packet.createdBy === user ? packet : toPublicView(packet));
 });

@@ -6,7 +6,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
 
 /** `GET /payout-batches/{batchId}` → 200 counts by state and the paid sum; 404. Admin only. */
 export const handler = httpHandler(async ({ event, services }) => {
-  requestCaller(event, services.config.STAGE); // operators only
+  requestCaller(event, services.config); // operators only
   const batchId = pathParam(event, 'batchId');
   const status = /^[\w.:-]{1,128}$/.test(batchId)
     ? await readBatchStatus(services.packets.context, batchId)

@@ -8,7 +8,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * (operators, IAM) `?limit&cursor` → 200 `{items, nextCursor}`; 403 for anyone else; 404.
  */
 export const handler = httpHandler(async ({ event, services }) => {
-  const caller = requestCaller(event, services.config.STAGE);
+  const caller = requestCaller(event, services.config);
   const packetId = pathParam(event, 'packetId');
   const { limit, cursor } = event.queryStringParameters ?? {};
   if (limit !== undefined && !/^\d{1,4}$/.test(limit)) {

@@ -8,7 +8,7 @@ export async function handler(
   context: Context,
 ): Promise<{ settled: number; failed: number }> {
   const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
-  const { settled, failed } = await getServices().packets.settleExpired();
+  const { settled, failed } = await (await getServices()).packets.settleExpired();
   for (const s of settled) log.info('packet settled', { ...s });
   for (const f of failed) log.warn('packet not settled yet', { ...f });
   return { settled: settled.length, failed: failed.length };

@@ -8,7 +8,7 @@ import { json } from '../lib/http/toHttpResponse.ts';
  * the schedule (`settleExpired`) does the same every minute.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  const operator = requestCaller(event, services.config.STAGE);
+  const operator = requestCaller(event, services.config);
   const settlement = await services.packets.settlePacket(pathParam(event, 'packetId'));
   log.info('packet settled', { ...settlement, requestedBy: operator.id });
   return json(200, settlement);

@@ -9,7 +9,7 @@ import { getServices } from '../lib/runtime/services.ts';
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepReport> {
   const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
-  const { packets, queue, config } = getServices();
+  const { packets, queue, config } = await getServices();
   const report = await sweepUnsent(packets.context, queue, { resendAfterMs: config.RESEND_AFTER_MS });
   if (report.resent > 0 || report.failed > 0) log.warn('unsent records re-sent', { ...report });
   else log.info('sweep', { ...report });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { OPERATOR_PREFIX, ownerIdSchema, userIdSchema } from '../packets/schemas.ts';
+import { type Config, trustsIdentityHeaders } from '../runtime/config.ts';
 import { HttpError } from './HttpError.ts';
 
 /** Who is calling: a user (JWT routes) or an operator (IAM routes under `/admin/` and `/payout-batches`). */
@@ -11,6 +12,9 @@ interface AuthorizerContext {
   iam?: { userArn?: string };
 }
 
+/** The settings that decide whether identity headers are trusted. */
+type IdentitySettings = Pick<Config, 'STAGE' | 'IS_OFFLINE'>;
+
 /** Operators' routes: signed with SigV4 (`aws_iam`) when deployed. */
 const OPERATOR_PATH = /^\/(admin|payout-batches)(\/|$)/;
 
@@ -19,13 +23,13 @@ const routePath = (event: APIGatewayProxyEventV2) => event.routeKey?.split(' ')[
 
 /**
  * The caller of this request. Deployed, a user is the JWT authorizer's `sub` and an operator the IAM
- * principal (`op:<userArn>`). On the `local` stage only (serverless-offline has no authorizers), the
- * headers stand in: `x-user-id` on user routes, `x-operator-id` on operator routes (`op:local` when
+ * principal (`op:<userArn>`). Only on the `local` stage under serverless-offline (which has no
+ * authorizers; see {@link trustsIdentityHeaders}), the headers stand in: `x-user-id` on user routes, `x-operator-id` on operator routes (`op:local` when
  * absent). 401 without an identity, 400 for a malformed one (a user id may not start with `op:`).
  */
-export function requestCaller(event: APIGatewayProxyEventV2, stage: string): Caller {
+export function requestCaller(event: APIGatewayProxyEventV2, config: IdentitySettings): Caller {
   const authorizer = (event.requestContext as { authorizer?: AuthorizerContext } | undefined)?.authorizer;
-  const local = stage === 'local';
+  const local = trustsIdentityHeaders(config);
   if (OPERATOR_PATH.test(routePath(event))) {
     const arn = authorizer?.iam?.userArn;
     const raw = arn ?? (local ? (event.headers?.['x-operator-id'] ?? 'local') : undefined);
@@ -51,8 +55,8 @@ export function requestCaller(event: APIGatewayProxyEventV2, stage: string): Cal
 }
 
 /** The caller, who must be a user (a JWT route). */
-export function requestUser(event: APIGatewayProxyEventV2, stage: string): string {
-  const caller = requestCaller(event, stage);
+export function requestUser(event: APIGatewayProxyEventV2, config: IdentitySettings): string {
+  const caller = requestCaller(event, config);
   if (caller.kind !== 'user') throw new HttpError(403, 'forbidden', 'this route is for users');
   return caller.id;
 }

@@ -24,7 +24,7 @@ export function httpHandler(
   return async (event, context) => {
     const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
     try {
-      return await route({ event, services: getServices(), log });
+      return await route({ event, services: await getServices(), log });
     } catch (error) {
       return errorResponse(error, log);
     }

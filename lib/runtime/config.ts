@@ -28,11 +28,21 @@ const settingsSchema = z.object({
   REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** URL of the claims queue. */
   CLAIMS_QUEUE_URL: z.string().url(),
-  /** Deployment stage; `local` enables the `x-user-id` header. @defaultValue `'local'` */
-  STAGE: z
-    .string()
-    .regex(/^[a-z0-9-]{1,32}$/)
-    .default('local'),
+  /**
+   * Deployment stage, required (no default: a missing stage must not fall back to the local one). Only
+   * `local` under serverless-offline (`IS_OFFLINE`) honours the `x-user-id` / `x-operator-id` headers.
+   */
+  STAGE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 of a-z, 0-9 and -'),
+  /** Set to `true` by serverless-offline; never set on Lambda. */
+  IS_OFFLINE: z.enum(['true', 'false']).optional(),
+  /**
+   * Secrets Manager secret (ARN or name) holding the Redis credentials: a JSON object
+   * `{"username"?, "password"}` (an ElastiCache RBAC user) or the password alone. Read once per container,
+   * at cold start. Deployed stages take credentials only from here, never from `REDIS_URL`.
+   */
+  REDIS_SECRET_ID: z.string().min(1).max(2048).optional(),
+  /** Secrets Manager endpoint override (moto, LocalStack); unset on AWS. */
+  SECRETS_MANAGER_ENDPOINT: z.string().url().optional(),
   /** SQS endpoint override (LocalStack, fauxqs, ElasticMQ); unset on AWS. */
   SQS_ENDPOINT: z.string().url().optional(),
   /** @defaultValue `'us-east-1'` */
@@ -91,6 +101,13 @@ const configSchema = settingsSchema.superRefine((config, ctx) => {
           : 'must be a redis:// or rediss:// URL',
     });
   }
+  if (config.STAGE !== 'local' && hasCredentials(config.REDIS_URL)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'must not carry a user or password on a deployed stage: put them in REDIS_SECRET_ID',
+    });
+  }
   if (config.LOCK_BACKEND === 'zookeeper' && !config.ZOOKEEPER_CONNECT) {
     ctx.addIssue({
       code: 'custom',
@@ -101,6 +118,16 @@ const configSchema = settingsSchema.superRefine((config, ctx) => {
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/**
+ * Whether the Redis URL (or seed list) carries a user or password: any `@`, since no host name, port or
+ * database number has one, and a password may itself hold `/` or `@` that would fool a URL parser.
+ */
+const hasCredentials = (urls: string): boolean => urls.includes('@');
+
+/** Whether this process may take the caller from the `x-user-id` / `x-operator-id` headers. */
+export const trustsIdentityHeaders = (config: Pick<Config, 'STAGE' | 'IS_OFFLINE'>): boolean =>
+  config.STAGE === 'local' && config.IS_OFFLINE === 'true';
 
 /** The environment with empty values as unset (a template renders an unset param as ''). */
 const withoutEmpty = (env: NodeJS.ProcessEnv) =>

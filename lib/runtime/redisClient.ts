@@ -6,7 +6,8 @@ export interface RedisConnection {
   /**
    * `standalone`: one URL (`redis://` or `rediss://`), a single node or the primary endpoint of a replicated
    * group. `cluster`: one or more comma-separated seed nodes (URLs or `host:port`; a configuration endpoint
-   * of ElastiCache or MemoryDB works); user, password and TLS come from the first URL.
+   * of ElastiCache or MemoryDB works); user, password and TLS come from the first URL, else from `options`
+   * (credentials read from Secrets Manager).
    */
   url: string;
   mode: 'standalone' | 'cluster';

@@ -16,6 +16,7 @@ describe('getServices with LOCK_BACKEND=zookeeper', () => {
   it('the pipeline commits under the ZooKeeper lock: its fence mark is written, no Redis lock key', async () => {
     // Prepare: the settings a deployment would have.
     Object.assign(process.env, {
+      STAGE: 'test',
       REDIS_URL: redis.url,
       CLAIMS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/claims',
       LOCK_BACKEND: 'zookeeper',
@@ -23,7 +24,7 @@ describe('getServices with LOCK_BACKEND=zookeeper', () => {
       ZOOKEEPER_SESSION_TIMEOUT_MS: '2000',
     });
     const { getServices } = await import('../../../lib/runtime/services.ts');
-    const { packets, redis: client, config } = getServices();
+    const { packets, redis: client, config } = await getServices();
     const { packetId } = await fundedPacket(packets, { totalAmount: 300, count: 3, mode: 'equal' });
     await packets.recordClaim(packetId, 'u1');
 

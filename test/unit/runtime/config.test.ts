@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../lib/runtime/config.ts';
 
-const base = { REDIS_URL: 'redis://127.0.0.1:6390', CLAIMS_QUEUE_URL: 'http://127.0.0.1:4566/000/claims' };
+const base = {
+  STAGE: 'local',
+  REDIS_URL: 'redis://127.0.0.1:6390',
+  CLAIMS_QUEUE_URL: 'http://127.0.0.1:4566/000/claims',
+};
 
 describe('loadConfig: the lock backend', () => {
   it('defaults to redis-getset; an empty value counts as unset', () => {
