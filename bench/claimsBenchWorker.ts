@@ -31,7 +31,7 @@ export interface ClaimsReport {
 
 async function run(task: ClaimsTask): Promise<ClaimsReport> {
   const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-  const backend = createLockBackend(redis, {
+  const backend = await createLockBackend(redis, {
     backend: task.backend ?? 'redis-getset',
     ...(process.env.ZOOKEEPER_CONNECT ? { zookeeperConnect: process.env.ZOOKEEPER_CONNECT } : {}),
   });

@@ -37,7 +37,7 @@ return fence
 
 async function run(task: BackendTask): Promise<BackendReport> {
   const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-  const { lock, close } = createLockBackend(redis, {
+  const { lock, close } = await createLockBackend(redis, {
     backend: task.backend,
     ...(process.env.ZOOKEEPER_CONNECT ? { zookeeperConnect: process.env.ZOOKEEPER_CONNECT } : {}),
     zookeeperLock: { waitMs: 60_000 },

@@ -1,16 +1,18 @@
 import { acceptClaim } from '../lib/claims/acceptClaim.ts';
 import { requestUser } from '../lib/http/caller.ts';
 import { HttpError } from '../lib/http/HttpError.ts';
-import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
-import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
+import { httpHandler } from '../lib/http/httpHandler.ts';
+import { parseJsonBody, requestBodyText } from '../lib/http/parseJsonBody.ts';
+import { pathParam } from '../lib/http/pathParam.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
+import { getQueue } from '../lib/runtime/getQueue.ts';
 
 /**
  * `POST /packets/{packetId}/claims` → 202 `{claimId, status}`. The user comes from the JWT `sub` (or, on
  * the local stage, `x-user-id`); a body, if any, must be an empty JSON object.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
-  if ((event.body ?? '').trim() !== '') {
+  if (requestBodyText(event).trim() !== '') {
     const body = parseJsonBody(event);
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length > 0) {
       throw new HttpError(400, 'invalid_input', 'a claim takes no body (or {})');
@@ -18,7 +20,7 @@ export const handler = httpHandler(async ({ event, services, log }) => {
   }
   const userId = requestUser(event, services.config);
   const packetId = pathParam(event, 'packetId');
-  const claim = await acceptClaim(services.packets.context, services.queue, packetId, userId, log);
+  const claim = await acceptClaim(services.packets.context, getQueue(services.config), packetId, userId, log);
   log.info('claim accepted', { packetId, claimId: claim.claimId, outcome: claim.status });
   return json(202, claim);
 });

@@ -5,6 +5,7 @@ import { requestCaller } from '../lib/http/caller.ts';
 import { httpHandler } from '../lib/http/httpHandler.ts';
 import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
+import { getQueue } from '../lib/runtime/getQueue.ts';
 
 /**
  * `POST /payout-batches` `{packetId, batchId?, allowRepeatPayees?, items: [{userId, amount}]}` → 202
@@ -13,7 +14,10 @@ import { json } from '../lib/http/toHttpResponse.ts';
 export const handler = httpHandler(async ({ event, services, log }) => {
   const operator = requestCaller(event, services.config);
   const request = parseBatchRequest(parseJsonBody(event, 256 * 1024));
-  const submitted = await submitPayouts(services.packets.context, services.queue, request);
+  const submitted = await submitPayouts(services.packets.context, getQueue(services.config), {
+    ...request,
+    requestedBy: operator.id,
+  });
   const body = toBatchResponse(submitted, request.indexes, request.rejected);
   log.info('payout batch submitted', {
     packetId: body.packetId,

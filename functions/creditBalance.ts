@@ -1,6 +1,7 @@
 import { requestCaller } from '../lib/http/caller.ts';
-import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
+import { httpHandler } from '../lib/http/httpHandler.ts';
 import { parseJsonBody } from '../lib/http/parseJsonBody.ts';
+import { pathParam } from '../lib/http/pathParam.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
 
 /**

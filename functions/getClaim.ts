@@ -1,7 +1,9 @@
 import { requestUser } from '../lib/http/caller.ts';
 import { HttpError } from '../lib/http/HttpError.ts';
-import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
+import { httpHandler } from '../lib/http/httpHandler.ts';
+import { pathParam } from '../lib/http/pathParam.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
+import { echoId } from '../lib/packets/index.ts';
 
 /**
  * `GET /claims/{claimId}` → 200 `{claimId, packetId, userId, status, amount?, reason?, paidAt?}` for the
@@ -12,7 +14,7 @@ export const handler = httpHandler(async ({ event, services }) => {
   const claimId = pathParam(event, 'claimId');
   const claim = await services.packets.readClaim(claimId);
   if (!claim || claim.userId !== user) {
-    throw new HttpError(404, 'claim_not_found', `no claim "${claimId.slice(0, 200)}"`);
+    throw new HttpError(404, 'claim_not_found', `no claim "${echoId(claimId)}"`);
   }
   return json(200, claim);
 });

@@ -1,5 +1,6 @@
 import { requestUser } from '../lib/http/caller.ts';
-import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
+import { httpHandler } from '../lib/http/httpHandler.ts';
+import { pathParam } from '../lib/http/pathParam.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
 import { toPublicView } from '../lib/packets/index.ts';
 

@@ -1,6 +1,8 @@
 import { requestCaller } from '../lib/http/caller.ts';
 import { HttpError } from '../lib/http/HttpError.ts';
-import { httpHandler, pathParam } from '../lib/http/httpHandler.ts';
+import { httpHandler } from '../lib/http/httpHandler.ts';
+import { pageQuery } from '../lib/http/pageQuery.ts';
+import { pathParam } from '../lib/http/pathParam.ts';
 import { json } from '../lib/http/toHttpResponse.ts';
 
 /**
@@ -10,17 +12,10 @@ import { json } from '../lib/http/toHttpResponse.ts';
 export const handler = httpHandler(async ({ event, services }) => {
   const caller = requestCaller(event, services.config);
   const packetId = pathParam(event, 'packetId');
-  const { limit, cursor } = event.queryStringParameters ?? {};
-  if (limit !== undefined && !/^\d{1,4}$/.test(limit)) {
-    throw new HttpError(400, 'invalid_input', 'limit must be an integer from 1 to 1000');
-  }
+  const page = pageQuery(event); // a bad limit or cursor is refused before anything is read
   const packet = await services.packets.readPacket(packetId);
   if (caller.kind !== 'operator' && packet.createdBy !== caller.id) {
     throw new HttpError(403, 'forbidden', "only the packet's owner and operators may read its payouts");
   }
-  const page = await services.packets.listPayouts(packetId, {
-    ...(limit === undefined ? {} : { limit: Number(limit) }),
-    ...(cursor === undefined ? {} : { cursor }),
-  });
-  return json(200, page);
+  return json(200, await services.packets.listPayouts(packetId, page));
 });

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { type SweepReport, sweepUnsent } from '../lib/claims/sweepUnsent.ts';
+import { getQueue } from '../lib/runtime/getQueue.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { getServices } from '../lib/runtime/services.ts';
 
@@ -9,8 +10,10 @@ import { getServices } from '../lib/runtime/services.ts';
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepReport> {
   const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
-  const { packets, queue, config } = await getServices();
-  const report = await sweepUnsent(packets.context, queue, { resendAfterMs: config.RESEND_AFTER_MS });
+  const { packets, config } = await getServices();
+  const report = await sweepUnsent(packets.context, getQueue(config), {
+    resendAfterMs: config.RESEND_AFTER_MS,
+  });
   if (report.resent > 0 || report.failed > 0) log.warn('unsent records re-sent', { ...report });
   else log.info('sweep', { ...report });
   return report;

@@ -25,7 +25,7 @@ export const zooKeeper: LockContender = {
   recoveryBoundMs: (ttlMs) => sessionFor(ttlMs) + TICK_MS + RECOVERY_SLACK_MS,
   open({ redis, zookeeperConnect }) {
     if (!zookeeperConnect) throw new Error('the zookeeper contender needs ZOOKEEPER_CONNECT');
-    const handles = new Map<number, LockBackendHandle>();
+    const handles = new Map<number, Promise<LockBackendHandle>>();
     const handleFor = (ttlMs: number) => {
       const sessionTimeoutMs = sessionFor(ttlMs);
       let handle = handles.get(sessionTimeoutMs);
@@ -41,7 +41,7 @@ export const zooKeeper: LockContender = {
     };
     return {
       async acquire(resource, ttlMs) {
-        const { lock } = handleFor(ttlMs);
+        const { lock } = await handleFor(ttlMs);
         const lease = await lock.acquire(resource);
         return {
           write: async (key, value) => {
@@ -53,7 +53,7 @@ export const zooKeeper: LockContender = {
         };
       },
       async close() {
-        await Promise.all([...handles.values()].map((h) => h.close()));
+        await Promise.all([...handles.values()].map(async (h) => (await h).close()));
       },
     };
   },

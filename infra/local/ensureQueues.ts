@@ -20,7 +20,7 @@ export async function ensureQueues(
   const dlq = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${base}-dlq`,
-      Attributes: { MessageRetentionPeriod: String(queues.messageRetentionSeconds) },
+      Attributes: { MessageRetentionPeriod: String(queues.deadLetterRetentionSeconds) },
     }),
   );
   const dlqUrl = dlq.QueueUrl ?? '';
@@ -32,7 +32,7 @@ export async function ensureQueues(
       QueueName: base,
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? queues.visibilityTimeoutSeconds),
-        MessageRetentionPeriod: String(queues.messageRetentionSeconds),
+        MessageRetentionPeriod: String(queues.claimsRetentionSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: Attributes?.QueueArn,
           maxReceiveCount: queues.maxReceiveCount,

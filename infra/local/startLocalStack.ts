@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureQueues, type LocalQueues } from './ensureQueues.ts';
 import { freePort } from './freePort.ts';
@@ -168,7 +168,23 @@ const port = async (requested: number | undefined, fallback: number) =>
 async function startOffline(env: NodeJS.ProcessEnv, httpUrl: string, logTo: string): Promise<ChildProcess> {
   const bin = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
   const inherit = logTo === 'inherit';
-  const child = spawn(process.execPath, [bin, 'offline', 'start', '--stage', 'local'], {
+  // Requests reach the functions as API Gateway passes them (repeated headers comma-joined, not the last
+  // one alone), and cookies are not parsed: hapi would answer a malformed Cookie header with its own 400.
+  const preload = pathToFileURL(join(ROOT, 'infra', 'offline', 'preloadApiGatewayRequests.ts')).href;
+  // The handlers run in this process (useInProcess), so their stack traces map through the bundles' source
+  // maps only if the process itself enables them (NODE_OPTIONS in serverless.yml reaches Lambda only).
+  const args = [
+    '--enable-source-maps',
+    '--import',
+    preload,
+    bin,
+    'offline',
+    'start',
+    '--stage',
+    'local',
+    '--disableCookieValidation',
+  ];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
     detached: true, // its own process group, so a kill reaches every process it started

@@ -57,7 +57,12 @@ export default class OfflineSqsEventSource {
     const config = (custom.offlineSqs ?? {}) as { queueUrls?: Record<string, string>; pollers?: number };
     const offline = (custom['serverless-offline'] ?? {}) as { lambdaPort?: number | string };
     const region = this.#serverless.service.provider.region ?? 'us-east-1';
-    const sqs = new SQSClient({ region, endpoint });
+    // Receives wait at most 2 s (long polling), so a request that takes 10 s is stuck, not slow.
+    const sqs = new SQSClient({
+      region,
+      endpoint,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 10_000 },
+    });
     for (const name of this.#serverless.service.getAllFunctions()) {
       for (const event of this.#serverless.service.getFunction(name).events ?? []) {
         if (!event.sqs) continue;

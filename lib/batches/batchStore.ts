@@ -1,4 +1,5 @@
 import { parseRecord } from '../packets/claimRecord.ts';
+import { echoId } from '../packets/echoId.ts';
 import { packetKeys } from '../packets/index.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import { BatchConflictError } from './BatchConflictError.ts';
@@ -11,6 +12,8 @@ export interface BatchStatus {
   batchId: string;
   packetId: string;
   allowRepeatPayees: boolean;
+  /** Who first submitted it (`op:<IAM ARN>`, `op:cli`), when recorded. */
+  requestedBy?: string;
   /** Items recorded: one per user of the batch, however many times its rows were submitted. */
   items: number;
   queued: number;
@@ -39,7 +42,7 @@ export async function registerBatch(ctx: PacketsContext, packetId: string, batch
   if (owner !== packetId) {
     throw new BatchConflictError(
       batchId,
-      `batch id ${batchId} is already used by packet ${owner}; pick another batch id`,
+      `batch id ${echoId(batchId)} is already used by packet ${echoId(owner ?? '')}; pick another batch id`,
       packetId,
     );
   }
@@ -63,6 +66,7 @@ export async function readBatchStatus(
     batchId,
     packetId,
     allowRepeatPayees: meta.allowRepeatPayees === '1',
+    ...(meta.requestedBy ? { requestedBy: meta.requestedBy } : {}),
     items: Number(meta.items ?? 0),
     queued: 0,
     paid: Number(meta.paid ?? 0),

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { echoId } from '../packets/echoId.ts';
+import { packetIdSchema } from '../packets/packetIdSchema.ts';
 import { amountSchema, batchIdSchema, parseOrThrow, userIdSchema } from '../packets/schemas.ts';
 import type { PayoutRow } from './submitPayouts.ts';
 
@@ -7,7 +9,7 @@ export const MAX_ITEMS_PER_REQUEST = 1000;
 
 /** `POST /payout-batches` body. Items are checked one by one (bad ones are reported, not fatal). */
 export const batchRequestSchema = z.strictObject({
-  packetId: z.string().min(1).max(100),
+  packetId: packetIdSchema,
   batchId: batchIdSchema.optional(),
   /** See `SubmitPayoutsInput.allowRepeatPayees`. @defaultValue false */
   allowRepeatPayees: z.boolean().optional(),
@@ -53,7 +55,7 @@ export function parseBatchRequest(body: unknown): {
       rejected.push({
         index,
         code: 'duplicate_user',
-        message: `user ${parsed.data.userId} is already in this batch`,
+        message: `user ${echoId(parsed.data.userId)} is already in this batch`,
       });
     } else {
       seen.add(parsed.data.userId);

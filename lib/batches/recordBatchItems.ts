@@ -1,5 +1,6 @@
 import { createScript } from '../lock/index.ts';
 import { type ClaimRecord, recordField } from '../packets/claimRecord.ts';
+import { echoId } from '../packets/echoId.ts';
 import { PacketClosedError, PacketNotFoundError } from '../packets/errors.ts';
 import { packetKeys } from '../packets/keys.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
@@ -10,7 +11,8 @@ import { BatchConflictError } from './BatchConflictError.ts';
  *
  * KEYS[1] packet hash, KEYS[2] batch hash, KEYS[3] records hash, KEYS[4] payees hash, KEYS[5] unsent set,
  * KEYS[6] the packet's set of batch ids. ARGV[1] batch id, ARGV[2] allowRepeatPayees ('0' | '1'), ARGV[3]
- * now, ARGV[4] JSON rows `[[field, userId, amount, recordJson], …]`.
+ * now, ARGV[4] JSON rows `[[field, userId, amount, recordJson], …]`, ARGV[5] who submits (kept from the
+ * first submission; '' for none).
  *
  * Returns `{-1}` no packet, `{-2}` expired, `{-3, flag}` the batch was recorded with another
  * allowRepeatPayees; else `{1, outcomes}` with one outcome per row:
@@ -30,6 +32,7 @@ local flag = redis.call('HGET', KEYS[2], 'allowRepeatPayees')
 if flag and flag ~= ARGV[2] then return {-3, flag} end
 if not flag then
   redis.call('HSET', KEYS[2], 'allowRepeatPayees', ARGV[2], 'createdAt', ARGV[3], 'items', 0)
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'requestedBy', ARGV[5]) end
   redis.call('SADD', KEYS[6], ARGV[1])
 end
 local rows = cjson.decode(ARGV[4])
@@ -83,7 +86,7 @@ const CHUNK = 500;
  */
 export async function recordBatchItems(
   ctx: PacketsContext,
-  batch: { packetId: string; batchId: string; allowRepeatPayees: boolean },
+  batch: { packetId: string; batchId: string; allowRepeatPayees: boolean; requestedBy?: string },
   rows: ReadonlyArray<{ userId: string; amount: number }>,
 ): Promise<RecordedRow[]> {
   const keys = packetKeys(ctx.keyPrefix, batch.packetId);
@@ -105,14 +108,20 @@ export async function recordBatchItems(
     const reply = await recordItemsScript.run(
       ctx.redis,
       [keys.packet, keys.batch(batch.batchId), keys.claims, keys.payees, keys.unsent, keys.batches],
-      [batch.batchId, batch.allowRepeatPayees ? '1' : '0', now, JSON.stringify(chunk)],
+      [
+        batch.batchId,
+        batch.allowRepeatPayees ? '1' : '0',
+        now,
+        JSON.stringify(chunk),
+        batch.requestedBy ?? '',
+      ],
     );
     if (reply[0] === -1) throw new PacketNotFoundError(batch.packetId);
     if (reply[0] === -2) throw new PacketClosedError(batch.packetId, 'expired');
     if (reply[0] === -3) {
       throw new BatchConflictError(
         batch.batchId,
-        `batch ${batch.batchId} was recorded with allowRepeatPayees ${reply[1] === '1'}; submit it with the same setting, or use another batch id`,
+        `batch ${echoId(batch.batchId)} was recorded with allowRepeatPayees ${reply[1] === '1'}; submit it with the same setting, or use another batch id`,
         batch.packetId,
       );
     }

@@ -1,5 +1,6 @@
 import { payerOf, recordField } from '../packets/claimRecord.ts';
 import { confirmDurable } from '../packets/confirmDurable.ts';
+import { echoId } from '../packets/echoId.ts';
 import { ForbiddenError, ValidationError } from '../packets/errors.ts';
 import { packetKeys } from '../packets/keys.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
@@ -31,6 +32,11 @@ export interface SubmitPayoutsInput {
    */
   allowRepeatPayees?: boolean | undefined;
   rows: readonly PayoutRow[];
+  /**
+   * Who submits (an operator's `op:<IAM ARN>`, or the CLI's `op:cli`), kept on the batch from its first
+   * submission (the audit record of who paid). @defaultValue none recorded
+   */
+  requestedBy?: string | undefined;
 }
 
 /** What became of one row at submission. */
@@ -98,7 +104,7 @@ export async function submitPayouts(
   input.rows.forEach((row, i) => {
     if (users.has(row.userId)) {
       throw new ValidationError('payout batch', [
-        { path: `rows.${i}`, message: `user ${row.userId} is listed twice` },
+        { path: `rows.${i}`, message: `user ${echoId(row.userId)} is listed twice` },
       ]);
     }
     users.add(row.userId);
@@ -107,7 +113,7 @@ export async function submitPayouts(
   if (!packet.createdBy.startsWith(OPERATOR_PREFIX)) {
     // A batch spends an operator's campaign; a user's packet is for its claimers only.
     throw new ForbiddenError(
-      `packet ${input.packetId} is not an operator's: batches pay only from operator packets`,
+      `packet ${echoId(input.packetId)} is not an operator's: batches pay only from operator packets`,
       input.packetId,
     );
   }
@@ -118,7 +124,7 @@ export async function submitPayouts(
   await registerBatch(ctx, input.packetId, batchId);
   const recorded = await recordBatchItems(
     ctx,
-    { packetId: input.packetId, batchId, allowRepeatPayees },
+    { packetId: input.packetId, batchId, allowRepeatPayees, requestedBy: input.requestedBy ?? '' },
     input.rows,
   );
   // Nothing is sent before the items would survive a failover (else UnderReplicatedError: submit again).

@@ -4,9 +4,48 @@ import { CLUSTER_SEEDS_PATTERN, createRedisClient, REDIS_URL_PATTERN } from '../
 import { CliError, EXIT } from './CliError.ts';
 import type { Connection } from './parseCommand.ts';
 
-/** URLs with their passwords (if any) masked, for messages (every URL of a comma-separated list). */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^@/,:]*):[^/,]*@/g, '//$1:***@');
+/** Query parameters whose value is a secret, by name: `password`, `pass`, `pwd`, `token`, `secret`, `auth`, … */
+const SECRET_PARAM = /pass|pwd|token|secret|auth|key|credential|signature/i;
+
+/**
+ * A URL, or a comma-separated list of them (cluster seeds), fit for a message: user and password become
+ * `***`, and so does the value of every query parameter whose name looks like a secret. Each URL is
+ * parsed with node's URL (so `@` in a password is no trap); when one does not parse (a `/` or `,` in a
+ * password does that), everything between `://` and the last `@` is masked instead, with the secrets of
+ * the query, so an unparseable URL never shows its credentials either.
+ */
+export function redact(urls: string): string {
+  const parts = urls.split(',').map(redactUrl);
+  return parts.every((part) => part !== undefined) ? parts.join(',') : redactUnparsed(urls);
+}
+
+/** One URL redacted, a bare `host:port` seed as it is; `undefined` when it does not parse. */
+function redactUrl(text: string): string | undefined {
+  const scheme = text.indexOf('://');
+  if (scheme === -1) return /[@?]/.test(text) ? undefined : text;
+  const rest = text.slice(scheme + 3);
+  const authorityEnd = rest.search(/[/?#]/);
+  // An `@` past the authority may be a password's (`p@ss/x`), which the parser would split into a host.
+  if (authorityEnd !== -1 && rest.includes('@', authorityEnd)) return undefined;
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  const credentials = url.username !== '' || url.password !== '';
+  url.username = '';
+  url.password = '';
+  for (const name of new Set(url.searchParams.keys())) {
+    if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
+  }
+  return credentials ? url.href.replace('://', '://***@') : url.href;
+}
+
+/** Everything between `://` (or the start) and the last `@` masked, and secret-looking query values. */
+function redactUnparsed(text: string): string {
+  const start = text.includes('://') ? text.indexOf('://') + 3 : 0;
+  const at = text.lastIndexOf('@');
+  const masked = at >= start ? `${text.slice(0, start)}***${text.slice(at)}` : text;
+  return masked.replace(/([?&][^=&#,]*=)([^&#,]*)/g, (_param, name: string, value: string) =>
+    SECRET_PARAM.test(name) ? `${name}***` : `${name}${value}`,
+  );
 }
 
 /**
@@ -53,10 +92,11 @@ export async function connectRedis(connection: Connection): Promise<RedisClient>
 export function connectQueue(connection: Connection): { sqs: SQSClient; queueUrl: string } {
   const queueUrl = connection.queueUrl;
   if (!queueUrl) throw new CliError('no queue: set CLAIMS_QUEUE_URL or pass --queue-url', EXIT.usage);
-  if (!URL.canParse(queueUrl)) throw new CliError(`--queue-url is not a URL: "${queueUrl}"`, EXIT.usage);
+  if (!URL.canParse(queueUrl))
+    throw new CliError(`--queue-url is not a URL: "${redact(queueUrl)}"`, EXIT.usage);
   const endpoint = connection.sqsEndpoint;
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
-    throw new CliError(`--sqs-endpoint is not a URL: "${endpoint}"`, EXIT.usage);
+    throw new CliError(`--sqs-endpoint is not a URL: "${redact(endpoint)}"`, EXIT.usage);
   }
   const sqs = new SQSClient({
     region: connection.region,

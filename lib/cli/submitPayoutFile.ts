@@ -11,6 +11,7 @@ import { type RowOutcome, submitPayouts } from '../batches/submitPayouts.ts';
 import type { PacketsContext } from '../packets/PacketsContext.ts';
 import type { MessageQueue } from '../queue/MessageQueue.ts';
 import { CliError, EXIT } from './CliError.ts';
+import { DEFAULT_CLI_OWNER } from './parseCommand.ts';
 import { createProgressBar, type ProgressStream } from './progressBar.ts';
 import { waitForBatch } from './waitForBatch.ts';
 
@@ -111,6 +112,7 @@ export async function submitPayoutFile(
       batchId: input.batchId,
       allowRepeatPayees: input.allowRepeatPayees,
       rows: rows.map(({ userId, amount }) => ({ userId, amount })),
+      requestedBy: DEFAULT_CLI_OWNER,
     },
     {
       senders: input.senders,

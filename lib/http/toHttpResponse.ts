@@ -16,11 +16,25 @@ import {
 import type { Logger } from '../runtime/logger.ts';
 import { HttpError } from './HttpError.ts';
 
-/** A JSON response. */
-export function json(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+/**
+ * Headers on every answer: browsers must not sniff another type out of a JSON body, and nothing may be
+ * cached (balances, claims and ledgers are money, read live).
+ */
+export const RESPONSE_HEADERS = {
+  'content-type': 'application/json',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+} as const;
+
+/** A JSON response with {@link RESPONSE_HEADERS} (and `headers`, which cannot override them). */
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, ...RESPONSE_HEADERS },
     body: JSON.stringify(body),
   };
 }
@@ -33,9 +47,11 @@ export function json(status: number, body: unknown): APIGatewayProxyStructuredRe
 export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStructuredResultV2 {
   const known = classify(error);
   if (known)
-    return json(known.status, {
-      error: { code: known.code, message: known.message, details: known.details },
-    });
+    return json(
+      known.status,
+      { error: { code: known.code, message: known.message, details: known.details } },
+      known.headers,
+    );
   // Typed errors say whether a retry can help; so do connection failures (Redis or SQS unreachable).
   const retryable = isRetryableError(error);
   log.error('request failed', { error });
@@ -46,9 +62,13 @@ export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStruc
     : json(500, { error: { code: 'internal_error', message: 'internal error', details: [] } });
 }
 
-function classify(
-  error: unknown,
-): { status: number; code: string; message: string; details: unknown[] } | null {
+function classify(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  details: unknown[];
+  headers?: Record<string, string>;
+} | null {
   if (error instanceof HttpError) return error;
   if (error instanceof ValidationError)
     return { status: 400, code: error.code, message: error.message, details: error.details };

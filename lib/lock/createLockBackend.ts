@@ -3,9 +3,7 @@ import type { ScriptClient } from './createScript.ts';
 import type { DistributedLock } from './DistributedLock.ts';
 import { LockOptionsError } from './errors.ts';
 import type { RedisLockOptions } from './lockOptions.ts';
-import { createZooKeeperLock } from './zookeeper/createZooKeeperLock.ts';
-import { ZooKeeperSession, type ZooKeeperSessionOptions } from './zookeeper/ZooKeeperSession.ts';
-import type { ZooKeeperLockOptions } from './zookeeper/zooKeeperLockOptions.ts';
+import type { ZooKeeperLockOptions, ZooKeeperSessionOptions } from './zookeeper/index.ts';
 
 /** The lock backends a deployment can choose with `LOCK_BACKEND`. */
 export const LOCK_BACKENDS = ['redis-getset', 'redis-setnx', 'zookeeper'] as const;
@@ -41,9 +39,14 @@ export interface LockBackendHandle {
 /**
  * The packet lock for a backend name: the one switch between the Redis schemes and ZooKeeper, so callers
  * (the Lambda services, the benchmarks, the test workers) never build a lock themselves. Nothing connects
- * until the first acquisition. Throws `LockOptionsError` for an unknown backend or a missing connect string.
+ * until the first acquisition. The ZooKeeper modules (and their client) are loaded only when `'zookeeper'`
+ * is chosen, so a function bundle on a Redis lock never evaluates them at cold start. Rejects with
+ * `LockOptionsError` for an unknown backend or a missing connect string.
  */
-export function createLockBackend(redis: ScriptClient, options: LockBackendOptions = {}): LockBackendHandle {
+export async function createLockBackend(
+  redis: ScriptClient,
+  options: LockBackendOptions = {},
+): Promise<LockBackendHandle> {
   const backend = options.backend ?? 'redis-getset';
   switch (backend) {
     case 'redis-getset':
@@ -56,6 +59,7 @@ export function createLockBackend(redis: ScriptClient, options: LockBackendOptio
       if (!options.zookeeperConnect) {
         throw new LockOptionsError('zookeeperConnect', 'is required when the backend is zookeeper');
       }
+      const { ZooKeeperSession, createZooKeeperLock } = await import('./zookeeper/index.ts');
       const session = new ZooKeeperSession(options.zookeeperConnect, options.zookeeperSession);
       const lock = createZooKeeperLock(session, redis, options.zookeeperLock);
       return { backend, lock, close: () => session.close() };

@@ -1,4 +1,7 @@
-/** Distributed lock: fenced timestamp + GETSET (default) or SET NX PX on Redis, or ZooKeeper znodes. */
+/**
+ * Distributed lock: fenced timestamp + GETSET (default) or SET NX PX on Redis, or ZooKeeper znodes (whose
+ * exports live in `./zookeeper/index.ts`, so that importing this barrel never loads the ZooKeeper client).
+ */
 
 export {
   createLockBackend,
@@ -46,11 +49,3 @@ export {
 } from './fencedScript.ts';
 export type { LockClock, LockStrategy, RedisLockOptions } from './lockOptions.ts';
 export type { LockRedisClient } from './RedisLock.ts';
-export { createZooKeeperLock } from './zookeeper/createZooKeeperLock.ts';
-export type { ZooKeeperLock } from './zookeeper/ZooKeeperLock.ts';
-export {
-  type SessionHandle,
-  ZooKeeperSession,
-  type ZooKeeperSessionOptions,
-} from './zookeeper/ZooKeeperSession.ts';
-export type { ZooKeeperLockEvent, ZooKeeperLockOptions } from './zookeeper/zooKeeperLockOptions.ts';

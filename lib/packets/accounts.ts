@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createScript } from '../lock/index.ts';
 import { confirmDurable } from './confirmDurable.ts';
 import { CreditConflictError, ValidationError } from './errors.ts';

@@ -1,3 +1,5 @@
+import { echoId } from './echoId.ts';
+
 /**
  * Errors of the red-packet domain. Like the lock's errors, each says whether the same work can succeed
  * later (`retryable`); the pipeline retries those through SQS and rejects the rest.
@@ -43,7 +45,7 @@ export class ValidationError extends PacketError {
 /** No packet has this id. Permanent. */
 export class PacketNotFoundError extends PacketError {
   constructor(packetId: string) {
-    super('packet_not_found', `no packet "${packetId}"`, { packetId, retryable: false });
+    super('packet_not_found', `no packet "${echoId(packetId)}"`, { packetId, retryable: false });
     this.name = 'PacketNotFoundError';
   }
 }
@@ -56,7 +58,7 @@ export class CommitConflictError extends PacketError {
   readonly reason: 'packet_missing' | 'below_zero' | 'already_decided';
 
   constructor(packetId: string, reason: CommitConflictError['reason']) {
-    super('commit_conflict', `commit for packet "${packetId}" refused: ${reason}`, {
+    super('commit_conflict', `commit for packet "${echoId(packetId)}" refused: ${reason}`, {
       packetId,
       retryable: true,
     });
@@ -69,7 +71,7 @@ export class CommitConflictError extends PacketError {
 export class StoreUnavailableError extends PacketError {
   constructor(packetId: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super('store_unavailable', `Redis unavailable while processing packet "${packetId}": ${detail}`, {
+    super('store_unavailable', `Redis unavailable while processing packet "${echoId(packetId)}": ${detail}`, {
       packetId,
       retryable: true,
       cause,
@@ -83,7 +85,7 @@ export class PacketClosedError extends PacketError {
   readonly status: 'exhausted' | 'expired';
 
   constructor(packetId: string, status: 'exhausted' | 'expired') {
-    super(`packet_${status}`, `packet ${packetId} is ${status}`, { packetId, retryable: false });
+    super(`packet_${status}`, `packet ${echoId(packetId)} is ${status}`, { packetId, retryable: false });
     this.name = 'PacketClosedError';
     this.status = status;
   }
@@ -121,9 +123,13 @@ export class InsufficientFundsError extends PacketError {
   readonly required: number;
 
   constructor(owner: string, balance: number, required: number) {
-    super('insufficient_funds', `balance ${balance} of ${owner} cannot fund a packet of ${required}`, {
-      retryable: false,
-    });
+    super(
+      'insufficient_funds',
+      `balance ${balance} of ${echoId(owner)} cannot fund a packet of ${required}`,
+      {
+        retryable: false,
+      },
+    );
     this.name = 'InsufficientFundsError';
     this.owner = owner;
     this.balance = balance;
@@ -140,7 +146,7 @@ export class SenderLimitError extends PacketError {
     super(
       'sender_limit',
       limit === 'maxOpenPackets'
-        ? `${owner} already has ${value} open packets, the most a sender may have`
+        ? `${echoId(owner)} already has ${value} open packets, the most a sender may have`
         : `a packet may hold at most ${value} per sender`,
       { retryable: false },
     );
@@ -155,7 +161,7 @@ export class CreditConflictError extends PacketError {
   readonly reference: string;
 
   constructor(reference: string, recorded: number) {
-    super('credit_conflict', `credit ${reference} was already applied with amount ${recorded}`, {
+    super('credit_conflict', `credit ${echoId(reference)} was already applied with amount ${recorded}`, {
       retryable: false,
     });
     this.name = 'CreditConflictError';
@@ -170,7 +176,7 @@ export class PacketNotExpiredError extends PacketError {
   constructor(packetId: string, expiresAt: number) {
     super(
       'not_expired',
-      `packet ${packetId} expires at ${new Date(expiresAt).toISOString()}; settle it after`,
+      `packet ${echoId(packetId)} expires at ${new Date(expiresAt).toISOString()}; settle it after`,
       {
         packetId,
         retryable: false,

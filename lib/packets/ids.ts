@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { crc16, crcByte, keySlot } from './keySlot.ts';
+import { PACKET_ID_SOURCE } from './packetIdSchema.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'; // base64url
 const CODES = [...ALPHABET].map((c) => c.charCodeAt(0));
@@ -42,9 +43,12 @@ export function claimIdFor(packetId: string, userId: string): string {
   return `${packetId}.${Buffer.from(userId, 'utf8').toString('base64url')}`;
 }
 
+/** `<packetId>.<base64url(userId)>`, as {@link claimIdFor} writes it. */
+const CLAIM_ID_PATTERN = new RegExp(`^(${PACKET_ID_SOURCE})\\.([A-Za-z0-9_-]{1,400})$`);
+
 /** Splits a claim id back into packet and user; `null` when it is not one. */
 export function parseClaimId(claimId: string): { packetId: string; userId: string } | null {
-  const match = /^(pk_[A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{1,400})$/.exec(claimId);
+  const match = CLAIM_ID_PATTERN.exec(claimId);
   if (!match?.[1] || !match[2]) return null;
   const userId = Buffer.from(match[2], 'base64url').toString('utf8');
   return claimIdFor(match[1], userId) === claimId ? { packetId: match[1], userId } : null;

@@ -17,6 +17,7 @@ export {
   type RedPacketsOptions,
 } from './createRedPackets.ts';
 export type { Decision } from './decide.ts';
+export { ECHOED_ID_CHARS, echoId } from './echoId.ts';
 export {
   CommitConflictError,
   CreditConflictError,

@@ -1,7 +1,7 @@
-import { ValidationError } from './errors.ts';
 import { packetKeys } from './keys.ts';
 import type { PacketsContext } from './PacketsContext.ts';
 import { readPacket } from './readPacket.ts';
+import { LAST_LEDGER_CURSOR, type PageOptions, pageSchema, parseOrThrow } from './schemas.ts';
 
 /** One ledger entry: a payout (of a claim or a batch item), or the refund of a settled packet. */
 export interface Payout {
@@ -19,21 +19,20 @@ export interface Payout {
   paidAt: number;
 }
 
-/** Ledger entries in order, `limit` (1-1000, default 100) at a time after `cursor`. Throws for a bad cursor. */
+/**
+ * Ledger entries in order, `limit` (1-1000, default 100) at a time after `cursor` (see `pageSchema`).
+ * Throws `ValidationError` for a bad page before anything is read, `PacketNotFoundError`.
+ */
 export async function listPayouts(
   ctx: PacketsContext,
   packetId: string,
-  options: { limit?: number; cursor?: string } = {},
+  options: PageOptions = {},
 ): Promise<{ items: Payout[]; nextCursor: string | null }> {
-  const limit = options.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new ValidationError('page', [{ path: 'limit', message: 'must be an integer from 1 to 1000' }]);
-  }
-  if (options.cursor !== undefined && !/^\d{1,20}-\d{1,20}$/.test(options.cursor)) {
-    throw new ValidationError('page', [{ path: 'cursor', message: 'is not a cursor this API returned' }]);
-  }
+  const { limit, cursor } = parseOrThrow(pageSchema, options, 'page');
   await readPacket(ctx, packetId); // 404 for an unknown packet rather than an empty page
-  const start = options.cursor ? `(${options.cursor}` : '-';
+  // Nothing follows the last id a stream can hold (and Redis refuses it as an exclusive start).
+  if (cursor === LAST_LEDGER_CURSOR) return { items: [], nextCursor: null };
+  const start = cursor ? `(${cursor}` : '-';
   const entries = await ctx.redis.xrange(
     packetKeys(ctx.keyPrefix, packetId).ledger,
     start,

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.ts';
+import { parseClaimId } from './ids.ts';
 
 /** Largest amount, in minor units: 10^12 (10 billion in a two-decimal currency); far below 2^53. */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -52,6 +53,52 @@ export const batchIdSchema = z
   .min(1)
   .max(128)
   .regex(/^[\w.:-]+$/, 'may only contain letters, digits and _ . : -');
+
+/** A claim id as `claimIdFor` makes them: `<packetId>.<base64url(userId)>`, naming a valid user id. */
+export const claimIdSchema = z.string().refine((id) => {
+  const parsed = parseClaimId(id);
+  return parsed !== null && userIdSchema.safeParse(parsed.userId).success;
+}, 'is not a claim id');
+
+/** The largest part of a Redis stream entry id (milliseconds, sequence): 2^64 − 1. */
+const MAX_STREAM_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * A ledger page's cursor: a ledger entry id in the form Redis writes it, `<ms>-<seq>`, two decimals
+ * without leading zeros, each at most 2^64 − 1 (a larger one would fail in Redis, not here).
+ */
+export const ledgerCursorSchema = z
+  .string()
+  .refine(
+    (cursor) =>
+      /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,19})$/.test(cursor) &&
+      cursor.split('-').every((part) => BigInt(part) <= MAX_STREAM_ID_PART),
+    'is not a cursor this API returned',
+  );
+
+/** The last entry id a stream can hold: no entry comes after it. */
+export const LAST_LEDGER_CURSOR = `${MAX_STREAM_ID_PART}-${MAX_STREAM_ID_PART}`;
+
+/** Most ledger entries in one page. */
+const MAX_PAGE_LIMIT = 1000;
+
+/** A page of a packet's ledger: how many entries, after which one. */
+export const pageSchema = z.strictObject({
+  /** @defaultValue 100 */
+  limit: z
+    .number({ error: `must be an integer from 1 to ${MAX_PAGE_LIMIT}` })
+    .int(`must be an integer from 1 to ${MAX_PAGE_LIMIT}`)
+    .min(1, `must be an integer from 1 to ${MAX_PAGE_LIMIT}`)
+    .max(MAX_PAGE_LIMIT, `must be an integer from 1 to ${MAX_PAGE_LIMIT}`)
+    .default(100),
+  /** The `entryId` of the last entry of the previous page (its `nextCursor`); absent for the first page. */
+  cursor: ledgerCursorSchema.optional(),
+});
+
+/** A page as callers ask for it (`limit` optional). */
+export type PageOptions = z.input<typeof pageSchema>;
+/** A page as validated (`limit` filled in). */
+export type Page = z.output<typeof pageSchema>;
 
 /**
  * One item handed to `processItems`: a user's claim, or a batch payout of a given amount. A batch item is

@@ -1,9 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClaimRecord } from '../packets/claimRecord.ts';
-import { PACKET_ID_PATTERN } from '../packets/packetIdSchema.ts';
+import { packetIdSchema as packetId } from '../packets/packetIdSchema.ts';
 import { amountSchema, batchIdSchema, userIdSchema } from '../packets/schemas.ts';
 
-const packetId = z.string().regex(PACKET_ID_PATTERN, 'is not a packet id');
 const requestedAt = z.number().int().nonnegative();
 
 /** A queued claim: `{v: 1, kind: "claim", claimId, packetId, userId, requestedAt}`. */

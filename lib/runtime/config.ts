@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCK_BACKENDS } from '../lock/index.ts';
 import { MAX_AMOUNT, type RedPacketsOptions } from '../packets/index.ts';
 import { CLUSTER_SEEDS_PATTERN, REDIS_URL_PATTERN } from './redisClient.ts';

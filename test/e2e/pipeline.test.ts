@@ -92,8 +92,16 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
     expect((await api.request('GET', '/packets/pk_unknown', { headers: { 'x-user-id': 'u' } })).status).toBe(
       404,
     );
+    expect(
+      (
+        await api.request('GET', `/claims/${claimIdFor('pk_unknown', 'u')}`, {
+          headers: { 'x-user-id': 'u' },
+        })
+      ).body,
+    ).toMatchObject({ error: { code: 'claim_not_found' } });
+    // A malformed id names nothing and is refused before Redis is asked (test/e2e/edge.test.ts has more).
     expect((await api.request('GET', '/claims/nope', { headers: { 'x-user-id': 'u' } })).body).toMatchObject({
-      error: { code: 'claim_not_found' },
+      error: { code: 'invalid_input' },
     });
   });
 
@@ -134,7 +142,7 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'has space' } }, 400],
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'x'.repeat(200) } }, 400],
       ['POST', `/packets/${packetId}/claims`, { headers: { 'x-user-id': 'u1' }, body: '{"amount": 5}' }, 400],
-      ['POST', '/packets/%7Bbad%7D/claims', { headers: { 'x-user-id': 'u1' } }, 404],
+      ['POST', '/packets/%7Bbad%7D/claims', { headers: { 'x-user-id': 'u1' } }, 400],
       ['GET', `/packets/${packetId}/payouts?limit=abc`, { headers: asUser }, 400],
       ['GET', `/admin/packets/${packetId}/payouts?cursor=zzz`, { headers: asOperator }, 400],
       ['GET', `/packets/${packetId}/payouts`, { headers: asOperator }, 401], // an operator header on a user route

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startZooKeeperServer, type ZooKeeperServer } from '../../infra/local/zookeeperServer.ts';
-import { ZooKeeperSession, type ZooKeeperSessionOptions } from '../../lib/lock/index.ts';
+import { ZooKeeperSession, type ZooKeeperSessionOptions } from '../../lib/lock/zookeeper/index.ts';
 import { killAllWorkers } from './spawnWorker.ts';
 
 /** A private ZooKeeper for one test file, a fresh chroot per test, and sessions closed after each test. */

@@ -13,7 +13,7 @@ import { skipFenceCheck } from './skipFenceCheck.ts';
 import { workerLock } from './workerLock.ts';
 
 const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-const { lock } = workerLock(redis);
+const { lock } = await workerLock(redis);
 const rp = createRedPackets(redis, {
   lock: process.env.SKIP_FENCE === '1' ? skipFenceCheck(lock, redis) : lock,
 });

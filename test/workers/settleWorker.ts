@@ -11,14 +11,16 @@ import { report } from '../harness/workerRuntime.ts';
 import { workerLock } from './workerLock.ts';
 
 const redis = new Redis(process.env.REDIS_URL ?? '', { maxRetriesPerRequest: 1 });
-const { lock } = workerLock(redis);
+const { lock } = await workerLock(redis);
 const rp = createRedPackets(redis, { lock });
 
 async function naive(packetId: string): Promise<number> {
   const keys = packetKeys('rp:', packetId);
   const [remaining, owner] = await redis.hmget(keys.packet, 'remaining', 'createdBy');
   const refund = Number(remaining ?? 0);
-  await new Promise((resolve) => setTimeout(resolve, 20)); // the window a real read-then-write has
+  // The window a read-then-write has, wide enough that the other settler reads before this one writes even
+  // when the machine is loaded (both are told to go back to back).
+  await new Promise((resolve) => setTimeout(resolve, 250));
   await redis.hincrby(ownerKeys('rp:', owner ?? '').account, 'balance', refund);
   await redis.hset(keys.packet, { remaining: 0, remainingCount: 0, refunded: refund, settledAt: Date.now() });
   return refund;

@@ -6,7 +6,7 @@ import { createLockBackend, createRedisLock, type LockBackendHandle } from '../.
  * as before; `zookeeper`: the ZooKeeper lock with LOCK_OPTIONS as its options), ZOOKEEPER_CONNECT and
  * ZOOKEEPER_SESSION_TIMEOUT_MS.
  */
-export function workerLock(redis: Redis): Omit<LockBackendHandle, 'backend'> {
+export async function workerLock(redis: Redis): Promise<Omit<LockBackendHandle, 'backend'>> {
   const options = JSON.parse(process.env.LOCK_OPTIONS ?? '{}');
   if (process.env.LOCK_BACKEND !== 'zookeeper') {
     return { lock: createRedisLock(redis, options), close: async () => {} };

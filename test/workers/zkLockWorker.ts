@@ -6,13 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { CreateMode } from 'node-zookeeper-client';
-import {
-  createLockBackend,
-  type Lease,
-  type LockBackend,
-  LockLostError,
-  ZooKeeperSession,
-} from '../../lib/lock/index.ts';
+import { createLockBackend, type Lease, type LockBackend, LockLostError } from '../../lib/lock/index.ts';
+import { ZooKeeperSession } from '../../lib/lock/zookeeper/index.ts';
 import type { WorkerMessage } from '../harness/spawnWorker.ts';
 import { type CommandHandlers, report, serveCommands } from '../harness/workerRuntime.ts';
 import { fencedPush, fencedSet } from './testScripts.ts';
@@ -22,7 +17,7 @@ const connect = process.env.ZOOKEEPER_CONNECT ?? '';
 const sessionTimeoutMs = Number(process.env.ZOOKEEPER_SESSION_TIMEOUT_MS ?? 2000);
 const backend = (process.env.LOCK_BACKEND ?? 'zookeeper') as LockBackend;
 let watches = 0;
-const { lock } = createLockBackend(redis, {
+const { lock } = await createLockBackend(redis, {
   backend,
   zookeeperConnect: connect,
   zookeeperSession: { sessionTimeoutMs },

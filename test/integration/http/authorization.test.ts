@@ -36,6 +36,7 @@ beforeAll(async () => {
     'getBalance',
     'creditBalance',
     'createPayoutBatch',
+    'getPayoutBatch',
   ]) {
     handlers[name] = ((await import(`../../../functions/${name}.ts`)) as { handler: Handler }).handler;
   }
@@ -273,5 +274,18 @@ describe('who may call what (the handlers with deployed identities)', () => {
     expect(operators.body).toMatchObject({ createdBy: `op:${ARN}` });
     expect(fromUsers).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(fromOperators).toMatchObject({ status: 202, body: { accepted: 1 } });
+
+    // The audit record: the IAM caller who first submitted the batch, kept when another resubmits it.
+    const other = 'arn:aws:iam::123456789012:user/other-ops';
+    await call(
+      'createPayoutBatch',
+      'POST /payout-batches',
+      { iam: other },
+      {},
+      { packetId: operators.body.packetId, items },
+    );
+    const batchId = String(fromOperators.body.batchId);
+    const status = await call('getPayoutBatch', 'GET /payout-batches/{batchId}', { iam: other }, { batchId });
+    expect(status).toMatchObject({ status: 200, body: { batchId, requestedBy: `op:${ARN}`, items: 1 } });
   });
 });

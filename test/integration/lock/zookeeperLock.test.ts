@@ -3,14 +3,16 @@ import { createClient } from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
-  createZooKeeperLock,
   LockLostError,
   LockOptionsError,
   LockTimeoutError,
   LockUnavailableError,
+} from '../../../lib/lock/index.ts';
+import {
+  createZooKeeperLock,
   type ZooKeeperLockEvent,
   ZooKeeperSession,
-} from '../../../lib/lock/index.ts';
+} from '../../../lib/lock/zookeeper/index.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { useZooKeeper } from '../../harness/zookeeperFixture.ts';
 import { fencedSet } from '../../workers/testScripts.ts';

@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import {
-  createRedisLock,
-  createZooKeeperLock,
-  LockLostError,
-  LockTimeoutError,
-} from '../../../lib/lock/index.ts';
+import { createRedisLock, LockLostError, LockTimeoutError } from '../../../lib/lock/index.ts';
+import { createZooKeeperLock } from '../../../lib/lock/zookeeper/index.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { spawnWorker, type Worker, type WorkerMessage } from '../../harness/spawnWorker.ts';
 import { useZooKeeper } from '../../harness/zookeeperFixture.ts';

@@ -74,7 +74,7 @@ describe('settling an expired packet', () => {
       const owner = `op:naive-${round}`;
       const packetId = await expiredWithQueuedClaims(rp, owner);
       const before = await rp.readAccount(owner);
-      await race('naive', packetId, 200); // killed after both finished
+      await race('naive', packetId, 1500); // killed after both finished
       const after = await rp.readAccount(owner);
       if (after.balance - before.balance > 800) doubled++;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createZooKeeperLock } from '../../../lib/lock/index.ts';
+import { createZooKeeperLock } from '../../../lib/lock/zookeeper/index.ts';
 import { createRedPackets, type ItemOutcome } from '../../../lib/packets/index.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
 import { fundedPacket } from '../../harness/funding.ts';

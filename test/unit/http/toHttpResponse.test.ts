@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchConflictError } from '../../../lib/batches/BatchConflictError.ts';
 import { ClaimQueueError } from '../../../lib/claims/ClaimQueueError.ts';
 import { HttpError } from '../../../lib/http/HttpError.ts';
-import { errorResponse } from '../../../lib/http/toHttpResponse.ts';
+import { errorResponse, json } from '../../../lib/http/toHttpResponse.ts';
 import { LockTimeoutError } from '../../../lib/lock/index.ts';
 import { PacketClosedError, PacketNotFoundError, ValidationError } from '../../../lib/packets/index.ts';
 import { createLogger } from '../../../lib/runtime/logger.ts';
@@ -35,6 +35,26 @@ describe('errorResponse', () => {
     expect(body(new ClaimQueueError('pk_x', 'c', new Error('timeout')))).toMatchObject({
       status: 503,
       error: { code: 'queue_unavailable' },
+    });
+  });
+
+  it('sends nosniff and no-store on every answer, and the headers an HttpError carries', () => {
+    const answers = [
+      json(200, { ok: true }),
+      errorResponse(new PacketNotFoundError('pk_x'), log),
+      errorResponse(new TypeError('bug'), log),
+      errorResponse(new HttpError(405, 'method_not_allowed', 'no', [], { allow: 'GET' }), log),
+    ];
+    for (const answer of answers) {
+      expect(answer.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+    }
+    expect(answers[3]?.headers).toMatchObject({ allow: 'GET' });
+    expect(json(200, {}, { 'cache-control': 'max-age=60' }).headers).toMatchObject({
+      'cache-control': 'no-store',
     });
   });
 

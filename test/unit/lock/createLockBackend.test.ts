@@ -7,11 +7,13 @@ const redis = new Redis({ lazyConnect: true });
 
 describe('createLockBackend', () => {
   it('builds each backend without connecting; the default is the timestamp + GETSET scheme', async () => {
-    const byDefault = createLockBackend(redis);
+    const byDefault = await createLockBackend(redis);
     expect(byDefault.backend).toBe('redis-getset');
     expect(byDefault.lock.constructor.name).toBe('RedisLock');
-    expect(createLockBackend(redis, { backend: 'redis-setnx' }).lock.constructor.name).toBe('RedisLock');
-    const zk = createLockBackend(redis, { backend: 'zookeeper', zookeeperConnect: '127.0.0.1:1/rp' });
+    expect((await createLockBackend(redis, { backend: 'redis-setnx' })).lock.constructor.name).toBe(
+      'RedisLock',
+    );
+    const zk = await createLockBackend(redis, { backend: 'zookeeper', zookeeperConnect: '127.0.0.1:1/rp' });
     expect(zk.lock.constructor.name).toBe('ZooKeeperLock');
     await zk.close();
   });
@@ -25,14 +27,8 @@ describe('createLockBackend', () => {
       { backend: 'zookeeper', zookeeperConnect: '127.0.0.1:2181', zookeeperSession: { sessionTimeoutMs: 5 } },
       'sessionTimeoutMs',
     ],
-  ])('%j is a LockOptionsError naming %s', (options, option) => {
-    const error = (() => {
-      try {
-        createLockBackend(redis, options as never);
-      } catch (thrown) {
-        return thrown;
-      }
-    })();
+  ])('%j is a LockOptionsError naming %s', async (options, option) => {
+    const error = await createLockBackend(redis, options as never).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(LockOptionsError);
     expect(error).toMatchObject({ option });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../lib/runtime/config.ts';
+import { ConfigError, loadConfig, trustsIdentityHeaders } from '../../../lib/runtime/config.ts';
 
 const base = {
   STAGE: 'local',
@@ -72,5 +72,33 @@ describe('loadConfig: the Redis mode and durability', () => {
   ])('%j is a ConfigError', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});
+
+describe('loadConfig: the stage fails closed', () => {
+  it('has no default stage: a missing STAGE is a ConfigError, not the local stage', () => {
+    const { STAGE: _, ...withoutStage } = base;
+    expect(() => loadConfig(withoutStage)).toThrow(/STAGE/);
+    expect(() => loadConfig({ ...withoutStage, STAGE: '' })).toThrow(/STAGE/);
+  });
+
+  it('a deployed stage refuses credentials in REDIS_URL (they come from REDIS_SECRET_ID); local takes them', () => {
+    for (const url of ['redis://:pw@cache:6379', 'rediss://user:p@ss/w@rd@cache:6379']) {
+      expect(() => loadConfig({ ...base, STAGE: 'prod', REDIS_URL: url })).toThrow(/REDIS_SECRET_ID/);
+      expect(loadConfig({ ...base, REDIS_URL: url }).REDIS_URL).toBe(url);
+    }
+    const seeds = 'rediss://node-1.cache:6379,rediss://u:pw@node-2.cache:6379';
+    expect(() => loadConfig({ ...base, STAGE: 'prod', REDIS_MODE: 'cluster', REDIS_URL: seeds })).toThrow(
+      /must not carry a user or password/,
+    );
+    expect(
+      loadConfig({ ...base, STAGE: 'prod', REDIS_URL: 'rediss://cache:6379', REDIS_SECRET_ID: 'arn:x' }),
+    ).toMatchObject({ REDIS_SECRET_ID: 'arn:x' });
+  });
+
+  it('trusts identity headers only on the local stage under serverless-offline', () => {
+    expect(trustsIdentityHeaders(loadConfig({ ...base, IS_OFFLINE: 'true' }))).toBe(true);
+    expect(trustsIdentityHeaders(loadConfig(base))).toBe(false);
+    expect(trustsIdentityHeaders(loadConfig({ ...base, STAGE: 'prod', IS_OFFLINE: 'true' }))).toBe(false);
   });
 });
