@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Packaged, packageService } from '../../infra/deploy/packageService.ts';
 import lock from '../../package-lock.json' with { type: 'json' };
-import { type Packaged, packageService } from '../harness/packageService.ts';
 import { readZip } from '../harness/readZip.ts';
 import { killAllWorkers, spawnWorker, type WorkerMessage } from '../harness/spawnWorker.ts';
 

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_PARAMS as DEPLOY_PARAMS } from '../../infra/deploy/exampleParams.ts';
+import { type Packaged, packageService, readTemplate } from '../../infra/deploy/packageService.ts';
 import queues from '../../infra/queues.json' with { type: 'json' };
 import { ROUTE_KEYS } from '../../lib/http/routes.ts';
-import { DEPLOY_PARAMS, type Packaged, packageService, readTemplate } from '../harness/packageService.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; [k: string]: unknown };
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown; Sid?: string };
