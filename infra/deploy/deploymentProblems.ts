@@ -40,7 +40,8 @@ const hostOf = (seed: string): string => {
  * how; empty when it may be packaged. Refuses: the local stage (it trusts identity headers); Redis
  * without TLS, with credentials in its URL, or on a loopback host; no Secrets Manager secret for the Redis
  * credentials; a JWT issuer that is not https or is a placeholder; no VPC or subnets; malformed role and
- * key ARNs; a consumer reserved concurrency below the event source's maximum; and any setting the
+ * key ARNs; a consumer reserved concurrency below the event source's maximum; the ZooKeeper backend (its
+ * network is not templated); and any setting the
  * functions' own configuration schema (lib/runtime/config.ts) would refuse at cold start. Never echoes a
  * Redis URL (it may hold a password).
  */
@@ -111,6 +112,12 @@ export function deploymentProblems(deployment: Deployment): string[] {
     problems.push(
       `--param consumerReservedConcurrency must be an integer of at least the event source's maximum ` +
         `concurrency (${queues.maximumConcurrency}, infra/queues.json)`,
+    );
+  }
+  if (text(env.LOCK_BACKEND) === 'zookeeper') {
+    problems.push(
+      "--param lockBackend=zookeeper is not deployable from this template: the functions' security group " +
+        'admits only Redis and HTTPS and no ensemble is templated; use redis-getset (the default) or redis-setnx',
     );
   }
   for (const name of ['SQS_ENDPOINT', 'SECRETS_MANAGER_ENDPOINT']) {

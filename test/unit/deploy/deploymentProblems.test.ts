@@ -81,6 +81,11 @@ describe('deploymentProblems', () => {
       /would refuse.*REDIS_MIN_REPLICAS/,
     ],
     ['zookeeper without its ensemble', withEnv({ LOCK_BACKEND: 'zookeeper' }), /ZOOKEEPER_CONNECT/],
+    [
+      'the ZooKeeper backend (no ensemble or network for it in the template)',
+      withEnv({ LOCK_BACKEND: 'zookeeper', ZOOKEEPER_CONNECT: 'zk.internal:2181/rp' }),
+      /lockBackend=zookeeper is not deployable/,
+    ],
   ])('refuses %s', (_, change, problem) => {
     const problems = deploymentProblems({ ...secure, ...change });
     expect(problems.join('\n')).toMatch(problem);
