@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { abandonWait } from './abandonWait.ts';
 import type { AcquireReply } from './acquireAttempt.ts';
 import { type AcquireAttempt, acquireArgs, decodeAcquireReply } from './acquireAttempt.ts';
 import { acquireGetset } from './acquireGetset.ts';
@@ -12,21 +13,28 @@ import type {
   LockedRoutine,
   UsingOptions,
 } from './DistributedLock.ts';
-import { AbortError, LockLostError, LockTimeoutError, LockValueError } from './errors.ts';
+import { AbortError, isRetryableError, LockLostError, LockTimeoutError, LockValueError } from './errors.ts';
 import { extendLease } from './extendLease.ts';
-import type { FencedScript, FenceGuard } from './fencedScript.ts';
+import type { FencedScript, FenceGuard, Successor } from './fencedScript.ts';
 import { holdLease } from './holdLease.ts';
 import { assertDuration, assertResource, type ResolvedLockOptions } from './lockOptions.ts';
 import { ResourceQueue } from './ResourceQueue.ts';
-import { releaseLease } from './releaseLease.ts';
+import { HANDOVER, type Handover, releaseLease } from './releaseLease.ts';
+import { type SubscriberSource, WakeUps } from './WakeUps.ts';
 
-/** The ioredis client (single node or cluster) the lock needs: it only runs scripts. */
-export type LockRedisClient = ScriptClient;
+/**
+ * The ioredis client (single node or cluster) the lock needs: it runs scripts, and, for `handoff:
+ * 'notify'`, opens a subscriber connection of its own (`duplicate()`).
+ */
+export type LockRedisClient = ScriptClient & Partial<SubscriberSource>;
 
 const STRATEGY_SCRIPTS: Record<ResolvedLockOptions['strategy'], Script<AcquireReply>> = {
   getset: acquireGetset,
   'set-nx-px': acquireSetNxPx,
 };
+
+/** One attempt's outcome, with when it was sent and the replies of the reads that rode with it. */
+type AttemptResult = Exclude<AcquireAttempt, { kind: 'foreign' }> & { sentAt: number; replies: unknown[] };
 
 /** {@link DistributedLock} on one Redis deployment; built by `createRedisLock`. */
 export class RedisLock implements DistributedLock {
@@ -42,25 +50,42 @@ export class RedisLock implements DistributedLock {
   readonly #localDeadlines = new WeakMap<Lease, number>();
   /** Per-resource FIFO of this process's waiters (see ResourceQueue); dropped when idle. */
   readonly #queues = new Map<string, ResourceQueue>();
+  /** This instance's wake-up channel (`handoff: 'notify'`), or undefined when waiters poll. */
+  readonly #wakeUps: WakeUps | undefined;
+  /** How long a place in a resource's wait list lasts unless renewed, ms. */
+  readonly #registrationMs: number;
 
   constructor(redis: LockRedisClient, options: ResolvedLockOptions) {
     this.#redis = redis;
-    this.options = options;
+    const canNotify = typeof redis.duplicate === 'function' && typeof redis.once === 'function';
+    const handoff = options.handoff ?? (canNotify ? 'notify' : 'poll');
+    this.options = { ...options, handoff };
+    this.#wakeUps =
+      handoff === 'notify' && canNotify
+        ? new WakeUps(redis as SubscriberSource, options.keyPrefix)
+        : undefined;
+    // Long enough for a waiter to renew it between two of its own attempts, with room for a slow one.
+    this.#registrationMs = 4 * Math.max(options.wakeFallbackMs, options.maxDelayMs);
     this.#acquireScript = STRATEGY_SCRIPTS[options.strategy];
     this.#keyExpiryMs =
       options.strategy === 'set-nx-px' ? (ttl) => ttl : (ttl) => 2 * (ttl + options.driftMs) + 1000;
   }
 
-  /** Lock and fence keys of `resource`; both carry the hash tag `{resource}`. */
-  keys(resource: string): { lock: string; fence: string } {
+  /** Lock, fence and wait-list keys of `resource`; all carry the hash tag `{resource}`. */
+  keys(resource: string): { lock: string; fence: string; waitList: string; waiters: string } {
     const base = `${this.options.keyPrefix}{${resource}}`;
-    return { lock: `${base}:lock`, fence: `${base}:fence` };
+    return {
+      lock: `${base}:lock`,
+      fence: `${base}:fence`,
+      waitList: `${base}:lock-queue`,
+      waiters: `${base}:lock-waiters`,
+    };
   }
 
   async tryAcquire(resource: string): Promise<Lease | null> {
     assertResource(resource);
     const token = newToken();
-    const attempt = await this.#attempt(resource, token);
+    const attempt = await this.#attempt(resource, token, undefined, false);
     return attempt.kind === 'acquired' ? this.#lease(resource, token, attempt) : null;
   }
 
@@ -103,7 +128,14 @@ export class RedisLock implements DistributedLock {
     }
   }
 
-  /** The head of this process's queue: wait out a local holder, else poll Redis with full-jitter backoff. */
+  /**
+   * The head of this process's queue: wait out a local holder, else try in Redis, in line behind earlier
+   * waiters of every process. With `handoff: 'notify'` it sleeps until the releaser wakes it (or
+   * `wakeFallbackMs`, or the holder's expiry, whichever comes first); with `'poll'`, a full-jitter backoff.
+   * One token for every attempt, so an attempt that won but whose reply was lost is recognised as this
+   * waiter's own by the next one (transport errors are retried until the deadline). On giving up, it leaves
+   * the line and frees anything such an attempt may have won.
+   */
   async #acquireAsHead(
     resource: string,
     queue: ResourceQueue,
@@ -116,36 +148,104 @@ export class RedisLock implements DistributedLock {
   ): Promise<{ lease: Lease; replies: unknown[] }> {
     const { deadline, started, signal, reads } = wait;
     const token = newToken();
-    for (let attempts = 1; ; attempts++) {
-      if (signal?.aborted) throw new AbortError(resource, signal.reason);
-      const now = performance.now();
-      if (queue.holder && queue.holder.until > now) {
-        // This process holds the lock: no point asking Redis until that lease is released or runs out.
-        if (deadline <= now) throw new LockTimeoutError(resource, Math.round(now - started), attempts - 1);
-        await queue.nap(Math.min(queue.holder.until, deadline) - now, signal);
-        attempts--;
-        continue;
+    const wakeUps = this.#wakeUps;
+    wakeUps?.listen(token, () => queue.wake());
+    /** When the first attempt whose outcome is unknown was sent (it may have won the lock then). */
+    let unknownSince: number | undefined;
+    let inLine = false;
+    try {
+      for (let attempts = 1; ; attempts++) {
+        if (signal?.aborted) throw new AbortError(resource, signal.reason);
+        const now = performance.now();
+        if (queue.holder && queue.holder.until > now) {
+          // This process holds the lock: no point asking Redis until that lease is released or runs out;
+          // the release puts this waiter in line itself.
+          if (deadline <= now) throw new LockTimeoutError(resource, Math.round(now - started), attempts - 1);
+          queue.successor = token;
+          try {
+            await queue.nap(Math.min(queue.holder.until, deadline) - now, signal);
+          } finally {
+            queue.successor = undefined;
+          }
+          const handover = queue.handover;
+          queue.handover = undefined;
+          if (handover === 'remote' || handover === 'successor') inLine = true;
+          if (handover === 'remote') {
+            // An earlier waiter elsewhere goes first: wait to be woken (or to try on our own).
+            await queue.nap(Math.min(this.options.wakeFallbackMs, deadline - performance.now()), signal);
+          }
+          attempts--;
+          continue;
+        }
+        queue.holder = undefined;
+        let attempt: AttemptResult;
+        try {
+          attempt = await this.#attempt(resource, token, reads, true);
+        } catch (error) {
+          // A transport failure may hide a win: try again with the same token, which the script recognises.
+          if (!isRetryableError(error) || deadline - performance.now() <= 0) throw error;
+          unknownSince ??= now;
+          inLine = true;
+          await queue.nap(Math.min(backoffDelay(attempts - 1, 1, 100), deadline - performance.now()), signal);
+          continue;
+        }
+        if (attempt.kind === 'acquired') {
+          if (unknownSince !== undefined) attempt.sentAt = Math.min(attempt.sentAt, unknownSince);
+          inLine = false;
+          return { lease: this.#lease(resource, token, attempt), replies: attempt.replies };
+        }
+        inLine = true;
+        unknownSince = undefined;
+        const left = deadline - performance.now();
+        if (left <= 0)
+          throw new LockTimeoutError(resource, Math.round(performance.now() - started), attempts);
+        if (wakeUps && !wakeUps.ready) {
+          // The first wait of this instance: subscribe, then try again at once, so that a release between
+          // this attempt and the subscription is not missed.
+          if (await wakeUps.subscribe()) continue;
+        }
+        const { minDelayMs, maxDelayMs, wakeFallbackMs } = this.options;
+        const sleep = wakeUps?.ready
+          ? Math.min(attempt.retryInMs, wakeFallbackMs)
+          : Math.min(backoffDelay(attempts - 1, minDelayMs, maxDelayMs), attempt.retryInMs);
+        await queue.nap(Math.min(sleep, left), signal);
       }
-      queue.holder = undefined;
-      const attempt = await this.#attempt(resource, token, reads);
-      if (attempt.kind === 'acquired')
-        return { lease: this.#lease(resource, token, attempt), replies: attempt.replies };
-      const left = deadline - performance.now();
-      if (left <= 0) throw new LockTimeoutError(resource, Math.round(performance.now() - started), attempts);
-      // Full jitter, but never past the moment the holder's lease can be taken over, nor past our deadline.
-      const { minDelayMs, maxDelayMs } = this.options;
-      await queue.nap(
-        Math.min(backoffDelay(attempts - 1, minDelayMs, maxDelayMs), attempt.retryInMs, left),
-        signal,
-      );
+    } catch (error) {
+      if (inLine) this.#abandon(resource, token);
+      throw error;
+    } finally {
+      wakeUps?.forget(token);
     }
   }
 
+  /** Leaves the line, freeing the lock if an attempt with `token` won it unseen (best effort). */
+  #abandon(resource: string, token: string): void {
+    const { lock, waitList, waiters } = this.keys(resource);
+    abandonWait.run(this.#redis, [lock, waitList, waiters], [token]).catch(() => {
+      // Redis unreachable: the place in line lapses after its registration, a won lock after its ttl.
+    });
+  }
+
   async release(lease: Lease): Promise<boolean> {
+    const { waitList, waiters } = this.keys(lease.resource);
+    const successor = this.#successorOf(lease.resource);
+    let handover: Handover | undefined;
     try {
-      return (await releaseLease.run(this.#redis, [lease.key], [lease.token])) === 1;
+      const code = await releaseLease.run(
+        this.#redis,
+        [lease.key, waitList, waiters],
+        [
+          lease.token,
+          successor?.token ?? '',
+          successor?.registrationMs ?? 0,
+          successor?.channel ?? '',
+          this.#now(),
+        ],
+      );
+      handover = HANDOVER[code];
+      return code > 0;
     } finally {
-      this.#forget(lease);
+      this.#forget(lease, handover);
     }
   }
 
@@ -157,12 +257,21 @@ export class RedisLock implements DistributedLock {
     options: { release?: boolean } = {},
   ): Promise<T> {
     try {
-      const reply = await script.run(this.#redis, this.guard(lease), keys, args, options);
+      if (!options.release) return await script.run(this.#redis, this.guard(lease), keys, args);
+      const { waitList, waiters } = this.keys(lease.resource);
+      const guard = { ...this.guard(lease), waitList: [waitList, waiters] as const };
+      const { result, handover } = await script.runAndHandOver(
+        this.#redis,
+        guard,
+        keys,
+        args,
+        this.#successorOf(lease.resource),
+      );
       // Waiters of this process are woken only once the release has happened, not as soon as it is sent:
       // queueing their attempt right behind it measured no faster, and starved other processes (p99 wait
       // at 128 in flight went from ~0.45 s to ~1.2 s).
-      if (options.release) this.#forget(lease);
-      return reply;
+      this.#forget(lease, handover);
+      return result;
     } catch (error) {
       // Refused because the lease is gone: this process no longer holds the lock either.
       if (error instanceof LockLostError) this.#forget(lease);
@@ -170,13 +279,28 @@ export class RedisLock implements DistributedLock {
     }
   }
 
-  /** This process no longer holds `lease`: wake the next local waiter at once. */
-  #forget(lease: Lease): void {
+  /**
+   * This process no longer holds `lease`: wake the next local waiter at once, telling it what the release
+   * did with the line (`'remote'`: it is in line behind someone elsewhere, and waits to be woken).
+   */
+  #forget(lease: Lease, handover?: Handover): void {
     const queue = this.#queues.get(lease.resource);
     if (queue?.holder?.token !== lease.token) return;
     queue.holder = undefined;
+    queue.handover = handover;
     queue.wake();
     this.#dropIfIdle(lease.resource, queue);
+  }
+
+  /** This process's next waiter on `resource`, for a release to put in line. */
+  #successorOf(resource: string): Successor | undefined {
+    const token = this.#queues.get(resource)?.successor;
+    if (!token) return undefined;
+    return {
+      token,
+      registrationMs: this.#registrationMs,
+      channel: this.#wakeUps?.ready ? this.#wakeUps.channel : '',
+    };
   }
 
   async extend(lease: Lease, ttlMs: number = this.options.ttlMs): Promise<Lease> {
@@ -211,12 +335,14 @@ export class RedisLock implements DistributedLock {
   }
 
   guard(lease: Lease): FenceGuard {
+    const { waitList, waiters } = this.keys(lease.resource);
     return {
       resource: lease.resource,
       key: lease.key,
       token: lease.token,
       fence: lease.fence,
       now: this.#now(),
+      waitList: [waitList, waiters],
     };
   }
 
@@ -241,12 +367,17 @@ export class RedisLock implements DistributedLock {
   async #attempt(
     resource: string,
     token: string,
-    reads?: PipelineReads,
-  ): Promise<Exclude<AcquireAttempt, { kind: 'foreign' }> & { sentAt: number; replies: unknown[] }> {
-    const { lock, fence } = this.keys(resource);
+    reads: PipelineReads | undefined,
+    wait: boolean,
+  ): Promise<AttemptResult> {
+    const { lock, fence, waitList, waiters } = this.keys(resource);
     const { ttlMs, driftMs } = this.options;
-    const keys = [lock, fence];
-    const args = acquireArgs(token, ttlMs, driftMs, this.#now(), this.#keyExpiryMs(ttlMs));
+    const keys = [lock, fence, waitList, waiters];
+    const args = acquireArgs(token, ttlMs, driftMs, this.#now(), this.#keyExpiryMs(ttlMs), {
+      wait,
+      registrationMs: this.#registrationMs,
+      channel: this.#wakeUps?.ready ? this.#wakeUps.channel : '',
+    });
     const sentAt = performance.now();
     const [reply, replies] = reads
       ? await this.#acquireScript.runThen(this.#redis, keys, args, reads)

@@ -1,4 +1,5 @@
 import { AbortError, LockTimeoutError } from './errors.ts';
+import type { Handover } from './releaseLease.ts';
 
 /**
  * The `acquire()` calls for one resource inside one process, first come first served. Only the head of the
@@ -13,10 +14,19 @@ import { AbortError, LockTimeoutError } from './errors.ts';
 export class ResourceQueue {
   /** A lease this process holds on the resource: its token and the performance.now() when it surely ends. */
   holder: { token: string; until: number } | undefined;
+  /**
+   * The head's token while it waits for that local lease: the holder's release puts it in the Redis line
+   * itself, so it need not ask.
+   */
+  successor: string | undefined;
+  /** What the local holder's release did with the line (set for the head, which reads and clears it). */
+  handover: Handover | undefined;
   readonly #resource: string;
   readonly #waiting: Array<{ admit: () => void }> = [];
   #headTaken = false;
   #wake: (() => void) | undefined;
+  /** A wake-up that came while the head was not napping: its next nap returns at once. */
+  #woken = false;
 
   constructor(resource: string) {
     this.#resource = resource;
@@ -62,13 +72,23 @@ export class ResourceQueue {
 
   /** The head is done (acquired, timed out or aborted): the next waiter becomes head. */
   leave(): void {
+    this.#woken = false;
     const next = this.#waiting.shift();
     if (next) next.admit();
     else this.#headTaken = false;
   }
 
-  /** Sleeps `ms`, or less if {@link wake} is called; rejects with AbortError on `signal`. */
+  /**
+   * Sleeps `ms`, or less if {@link wake} is called (or was, since the last nap); rejects with AbortError on
+   * `signal`.
+   */
   nap(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return signal?.aborted
+        ? Promise.reject(new AbortError(this.#resource, signal.reason))
+        : Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -91,8 +111,13 @@ export class ResourceQueue {
     });
   }
 
-  /** A local lease ended (released or lost): cut the head's nap short so it tries now. */
+  /**
+   * The lock may be free (a local lease ended, or a releaser elsewhere woke this waiter): cut the head's
+   * nap short so it tries now; if it is not napping (its attempt is in flight), its next nap is skipped, so
+   * a wake-up that arrives while the head is busy is never lost.
+   */
   wake(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else if (this.#headTaken) this.#woken = true;
   }
 }

@@ -1,7 +1,8 @@
 import type { ScriptArg, ScriptClient } from './createScript.ts';
 import { createScript } from './createScript.ts';
 import { LockLostError, LockOptionsError } from './errors.ts';
-import { LOCK_VALUE_PATTERN, nowLua } from './luaSnippets.ts';
+import { LOCK_VALUE_PATTERN, nowLua, waitListLua } from './luaSnippets.ts';
+import { HANDOVER, type Handover } from './releaseLease.ts';
 
 /**
  * What a fenced write needs to prove it still holds the lock, from {@link DistributedLock.guard}.
@@ -26,6 +27,11 @@ export interface FenceGuard {
   readonly scheme?: 'lock-key' | 'high-water-mark';
   /** Epoch ms by the lock's clock, or -1 to let the script read Redis `TIME`. */
   readonly now: number;
+  /**
+   * The resource's wait list and waiters keys (the Redis lock): a script that releases wakes the first
+   * waiter in line through them. @defaultValue none: a release wakes nobody (waiters find out on their own)
+   */
+  readonly waitList?: readonly [list: string, waiters: string];
 }
 
 /** Reply of the prelude when the lease no longer holds the lock. */
@@ -87,13 +93,22 @@ if not seen or fence > seen then
 end
 `;
 
+/** The releasing process's next waiter on the resource, put in line by the release itself. */
+export interface Successor {
+  token: string;
+  registrationMs: number;
+  /** Its wake-up channel ('' when it polls). */
+  channel: string;
+}
+
 /** A Lua script whose writes only happen while the caller's lease still holds the lock. */
 export interface FencedScript<TResult> {
   readonly lua: string;
   /**
    * Runs the script under `guard`. Resolves with the body's reply, or rejects with {@link LockLostError}
    * (nothing written) when the lease no longer holds the lock. With `release: true` the same script then
-   * deletes the lock key (the prelude already proved it is ours): commit and release in one round trip.
+   * deletes the lock key (the prelude already proved it is ours) and wakes the first waiter in line:
+   * commit, release and hand-over in one round trip.
    * Prefer `DistributedLock.commit()`, which also tells waiters in this process that the lock is free.
    * Under a `'high-water-mark'` guard the script cannot release (the lock is not in Redis): `release: true`
    * throws `LockOptionsError`, and `DistributedLock.commit()` releases after the script instead.
@@ -105,6 +120,18 @@ export interface FencedScript<TResult> {
     args: readonly ScriptArg[],
     options?: { release?: boolean },
   ): Promise<TResult>;
+  /**
+   * Runs the script under a `'lock-key'` guard with a wait list, releases, and hands over (see
+   * `handOver` in waitListLua): `successor` joins the line first. Resolves with the body's reply and what
+   * the hand-over did.
+   */
+  runAndHandOver(
+    client: ScriptClient,
+    guard: FenceGuard & { waitList: readonly [string, string] },
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    successor: Successor | undefined,
+  ): Promise<{ result: TResult; handover: Handover }>;
 }
 
 /**
@@ -123,9 +150,42 @@ ${bodyLua}
 end)()
 redis.call('DEL', KEYS[1])
 return result`);
+  // The wait list's keys and the successor's arguments come last (the body's own keep their indexes).
+  const releaseAndHandOver = createScript<[number, TResult] | typeof FENCE_NOT_HELD | typeof FENCE_EXPIRED>(
+    `${FENCE_PRELUDE_LUA}
+${waitListLua('KEYS[#KEYS - 1]', 'KEYS[#KEYS]')}
+local result = (function()
+${bodyLua}
+end)()
+redis.call('DEL', KEYS[1])
+return {handOver(now, ARGV[#ARGV - 2], tonumber(ARGV[#ARGV - 1]), ARGV[#ARGV]), result}`,
+  );
   const highWaterMark = createScript<Reply>(`${FENCE_HIGH_WATER_MARK_PRELUDE_LUA}\n${bodyLua}`);
+  const runAndHandOver: FencedScript<TResult>['runAndHandOver'] = async (
+    client,
+    guard,
+    keys,
+    args,
+    successor,
+  ) => {
+    const reply = await releaseAndHandOver.run(
+      client,
+      [guard.key, ...keys, ...guard.waitList],
+      [
+        guard.token,
+        guard.now,
+        ...args,
+        successor?.token ?? '',
+        successor?.registrationMs ?? 0,
+        successor?.channel ?? '',
+      ],
+    );
+    const [code, result] = checkFenceReply(reply, guard);
+    return { result, handover: HANDOVER[code] ?? 'none' };
+  };
   return {
     lua: keep.lua,
+    runAndHandOver,
     async run(client, guard, keys, args, options = {}) {
       if (guard.scheme === 'high-water-mark') {
         if (options.release) {
@@ -138,8 +198,12 @@ return result`);
         );
         return checkFenceReply(reply, guard);
       }
-      const script = options.release ? release : keep;
-      const reply = await script.run(client, [guard.key, ...keys], [guard.token, guard.now, ...args]);
+      if (options.release && guard.waitList) {
+        const { waitList } = guard;
+        return (await runAndHandOver(client, { ...guard, waitList }, keys, args, undefined)).result;
+      }
+      const scriptArgs = [guard.token, guard.now, ...args];
+      const reply = await (options.release ? release : keep).run(client, [guard.key, ...keys], scriptArgs);
       return checkFenceReply(reply, guard);
     },
   };

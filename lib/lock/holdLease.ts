@@ -25,20 +25,26 @@ export async function holdLease<T>(
   let extending: Promise<void> = Promise.resolve();
   let extendTimer: NodeJS.Timeout | undefined;
   let watchdog: NodeJS.Timeout | undefined;
+  /** Set when the routine has returned: from then on nothing extends the lease or arms a timer. */
+  let finished = false;
   const lose = (reason: Error) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
   const armWatchdog = () => {
     clearTimeout(watchdog);
+    if (finished) return;
     const left = (lock.localDeadline(current) ?? performance.now()) - performance.now();
     watchdog = setTimeout(() => lose(new LockLostError(resource, first.fence, 'expired')), Math.max(0, left));
   };
   const scheduleExtension = () => {
+    if (finished) return;
     extendTimer = setTimeout(() => {
       extending = lock.extend(current).then(
         (lease) => {
           current = lease;
           armWatchdog();
+          // An extension still in flight when the routine returned must not schedule the next one: with a
+          // failed release after it, that timer would keep the lock alive for as long as the process lives.
           if (!controller.signal.aborted) scheduleExtension();
         },
         (error: unknown) => {
@@ -57,10 +63,13 @@ export async function holdLease<T>(
   try {
     return await routine(first, controller.signal);
   } finally {
+    finished = true;
     clearTimeout(extendTimer);
     clearTimeout(watchdog);
     options.signal?.removeEventListener('abort', onCallerAbort);
     await extending;
+    clearTimeout(extendTimer);
+    clearTimeout(watchdog);
     // A failed release only means the lock stays until its expiry; it must not mask the routine's result.
     await lock.release(current).catch(() => false);
   }

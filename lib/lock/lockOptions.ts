@@ -6,6 +6,9 @@ export type LockStrategy = 'getset' | 'set-nx-px';
 /** Whose clock stamps and judges expiry times. */
 export type LockClock = 'local' | 'redis';
 
+/** How a waiter learns that the lock was released. */
+export type LockHandoff = 'notify' | 'poll';
+
 /** Options of {@link createRedisLock}. Every field is optional; the defaults suit a Lambda consumer. */
 export interface RedisLockOptions {
   /**
@@ -60,10 +63,27 @@ export interface RedisLockOptions {
   keyPrefix?: string;
   /** Clock used when `clock` is `'local'` (tests inject a skewed clock). @defaultValue `Date.now` */
   now?: () => number;
+  /**
+   * `'notify'`: the releaser wakes the first waiter in line through Redis pub/sub (one subscriber
+   * connection per lock instance, opened on the first wait), so a hand-over costs no polling; a waiter
+   * still tries on its own every `wakeFallbackMs`, so a lost wake-up costs latency, never the lock.
+   * `'poll'`: waiters poll with full-jitter backoff (`minDelayMs`..`maxDelayMs`). Either way waiters take
+   * the lock in the order they arrived (a Redis wait list per resource), across processes.
+   * @defaultValue `'notify'` when the client can open a subscriber (`duplicate()`), else `'poll'`
+   */
+  handoff?: LockHandoff;
+  /**
+   * With `'notify'`: the longest a waiter sleeps between its own attempts. A place in line lasts 4 × this
+   * unless renewed, so a crashed waiter at the head holds a free lock back for at most that.
+   * @defaultValue `250`
+   */
+  wakeFallbackMs?: number;
 }
 
 /** Options after validation, with every default applied. */
-export type ResolvedLockOptions = Required<RedisLockOptions>;
+export type ResolvedLockOptions = Required<Omit<RedisLockOptions, 'handoff'>> & {
+  handoff: LockHandoff | undefined;
+};
 
 const DEFAULTS: ResolvedLockOptions = {
   strategy: 'getset',
@@ -75,6 +95,8 @@ const DEFAULTS: ResolvedLockOptions = {
   waitMs: 10_000,
   keyPrefix: 'rp:',
   now: Date.now,
+  handoff: undefined,
+  wakeFallbackMs: 250,
 };
 
 const DAY_MS = 86_400_000;
@@ -90,6 +112,8 @@ export function resolveLockOptions(options: RedisLockOptions = {}): ResolvedLock
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   oneOf('strategy', o.strategy, ['getset', 'set-nx-px']);
   oneOf('clock', o.clock, ['local', 'redis']);
+  if (o.handoff !== undefined) oneOf('handoff', o.handoff, ['notify', 'poll']);
+  integer('wakeFallbackMs', o.wakeFallbackMs, 1, 60_000);
   integer('ttlMs', o.ttlMs, 1, DAY_MS);
   integer('driftMs', o.driftMs, 0, DAY_MS);
   integer('minDelayMs', o.minDelayMs, 1, 60_000);

@@ -1,7 +1,7 @@
 /**
  * A process that takes ZooKeeper locks on the test's command (FIFO, herd, crash and stale-holder tests).
  * Env: REDIS_URL, ZOOKEEPER_CONNECT, ZOOKEEPER_SESSION_TIMEOUT_MS, LOCK_BACKEND (`zookeeper`, or
- * `redis-getset` for the FIFO control). Reports `queued` (its znode exists) and `watch` events as they
+ * `redis-getset` for the Redis FIFO test and its control). Reports `queued` (its znode exists) and `watch` events as they
  * happen, and one reply per command.
  */
 import { Redis } from 'ioredis';
@@ -49,6 +49,18 @@ const handlers: CommandHandlers = {
     const lease = await lock.acquire(String(m.resource), { waitMs: 30_000 });
     await lock.commit(lease, fencedPush, [String(m.key)], [String(m.id)], { release: true });
     return { type: 'enqueued', id: m.id };
+  },
+  /** The FIFO control: single tries with random pauses (never in the lock's line), then as `enqueue`. */
+  async pollEnqueue(m) {
+    report({ type: 'queued', node: String(m.id) });
+    for (;;) {
+      const lease = await lock.tryAcquire(String(m.resource));
+      if (lease) {
+        await lock.commit(lease, fencedPush, [String(m.key)], [String(m.id)], { release: true });
+        return { type: 'enqueued', id: m.id };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+    }
   },
   async extend(m) {
     const lease = need(m);

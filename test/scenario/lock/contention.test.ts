@@ -67,6 +67,35 @@ describe.each<LockStrategy>(['getset', 'set-nx-px'])('contention (%s)', (strateg
   });
 });
 
+describe('wake-ups lost', () => {
+  // Each kill may lose the wake-ups in flight: waiters then try on their own (at once when their
+  // subscriber drops, else within wakeFallbackMs). 2 loops per process (400 increments) keep it short.
+  it('every subscriber connection killed every 20 ms: still exactly the total, by the waiters own tries', async () => {
+    // Prepare: a loop that disconnects every pub/sub client (the wake-up channels) while the race runs.
+    const admin = redis.client();
+    let killed = 0;
+    let racing = true;
+    const killer = (async () => {
+      while (racing) {
+        killed += Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    // Act
+    const started = Date.now();
+    const result = await race({ MODE: 'locked', LOCK_OPTIONS: JSON.stringify({ handoff: 'notify' }) }, 2);
+    racing = false;
+    await killer;
+
+    // Assess
+    expect(killed).toBeGreaterThan(0);
+    expect(result.applied).toBe(PROCESSES * 2 * INCREMENTS);
+    expect(result.counter).toBe(PROCESSES * 2 * INCREMENTS);
+    console.info(`wake-ups lost: ${killed} subscriber connections killed, ${Date.now() - started} ms`);
+  });
+});
+
 it('control: the same read-modify-write without the lock loses updates', async () => {
   const result = await race({ MODE: 'unlocked' });
   expect(result.applied).toBe(TOTAL);
