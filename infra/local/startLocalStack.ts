@@ -34,7 +34,10 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: number;
   /** Concurrent queue pollers. @defaultValue 4 */
   pollers?: number;
-  /** The consumers' longest wait for one packet's lock (`LOCK_WAIT_MS`). @defaultValue 5000 */
+  /**
+   * The consumers' longest wait for one packet's lock (`LOCK_WAIT_MS`; with a short one, also lower
+   * `LOCK_TTL_MS` through `env`). @defaultValue the functions' own (8000)
+   */
   lockWaitMs?: number;
   /**
    * How often the scheduled functions (the sweeper) run, in seconds. serverless-offline's own scheduler
@@ -121,7 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       HTTP_PORT: String(httpPort),
       LAMBDA_PORT: String(lambdaPort),
       OFFLINE_SQS_POLLERS: String(options.pollers ?? 4),
-      LOCK_WAIT_MS: String(options.lockWaitMs ?? 5000),
+      ...(options.lockWaitMs === undefined ? {} : { LOCK_WAIT_MS: String(options.lockWaitMs) }),
       ...(options.scheduleSeconds === undefined
         ? {}
         : { OFFLINE_SCHEDULE_SECONDS: String(options.scheduleSeconds) }),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LOCK_BACKENDS } from '../lock/index.ts';
+import { LOCK_BACKENDS, type LockBackendOptions } from '../lock/index.ts';
 import { MAX_AMOUNT, type RedPacketsOptions } from '../packets/index.ts';
 import { CLUSTER_SEEDS_PATTERN, REDIS_URL_PATTERN } from './redisClient.ts';
 
@@ -10,6 +10,14 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * What `LOCK_WAIT_MS` must leave beyond the takeover time: the first waiter is woken at the takeover
+ * (it sleeps until the holder's expiry, or is told of a release), so this covers scheduling and the
+ * hand-overs to the waiters queued behind it (measured: 8 waiters in 4 processes all held the lock within
+ * ttl + drift + 120 ms of a SIGKILLed holder's last acquisition).
+ */
+export const LOCK_TAKEOVER_MARGIN_MS = 500;
 
 const settingsSchema = z.object({
   /**
@@ -50,9 +58,26 @@ const settingsSchema = z.object({
   /**
    * Longest a consumer waits for one packet's lock before handing its records back to SQS (retried after
    * the visibility timeout), so one hot packet cannot hold a whole batch until the function times out.
-   * @defaultValue 5000
+   * At least the takeover time plus {@link LOCK_TAKEOVER_MARGIN_MS} (`LOCK_TTL_MS + LOCK_DRIFT_MS`, or the
+   * ZooKeeper session timeout), so the waiters of a packet whose holder crashed do not give up just before
+   * they could take it over. @defaultValue 8000
    */
-  LOCK_WAIT_MS: z.coerce.number().int().min(0).max(900_000).default(5000),
+  LOCK_WAIT_MS: z.coerce.number().int().min(0).max(900_000).default(8000),
+  /**
+   * Lease length of the Redis packet lock, ms: a crashed consumer holds its packet at most
+   * `LOCK_TTL_MS + LOCK_DRIFT_MS`; a live one never reaches it (a commit takes milliseconds). @defaultValue 5000
+   */
+  LOCK_TTL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
+  /** Clock-drift margin of the Redis lock: an expired lease is taken over only this long after. @defaultValue 100 */
+  LOCK_DRIFT_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /**
+   * Whose clock stamps and judges the Redis lock's expiry: `redis` (`TIME` inside the scripts: one clock
+   * for every consumer, so a container whose clock is off can neither steal a lease nor hold a crashed one
+   * longer) or `local` (each consumer's `Date.now()`, skew covered only by `LOCK_DRIFT_MS`).
+   * @defaultValue `'redis'` (README "The lock": a crashed holder blocked 7.1 s under a 2 s skewed clock with
+   * `local`, 5.1 s with `redis`, at the same throughput)
+   */
+  LOCK_CLOCK: z.enum(['local', 'redis']).default('redis'),
   /**
    * How long an accepted claim or batch row may wait for its send to be confirmed before the sweeper sends
    * its message again (ms). Above the functions' 10 s timeout, so a live request is never raced.
@@ -106,6 +131,20 @@ const configSchema = settingsSchema.superRefine((config, ctx) => {
       code: 'custom',
       path: ['REDIS_URL'],
       message: 'must not carry a user or password on a deployed stage: put them in REDIS_SECRET_ID',
+    });
+  }
+  const takeoverMs =
+    config.LOCK_BACKEND === 'zookeeper'
+      ? config.ZOOKEEPER_SESSION_TIMEOUT_MS
+      : config.LOCK_TTL_MS + config.LOCK_DRIFT_MS;
+  if (config.LOCK_WAIT_MS < takeoverMs + LOCK_TAKEOVER_MARGIN_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOCK_WAIT_MS'],
+      message:
+        `must be at least ${takeoverMs + LOCK_TAKEOVER_MARGIN_MS} ms: the takeover of a crashed holder's lock ` +
+        `(${config.LOCK_BACKEND === 'zookeeper' ? 'ZOOKEEPER_SESSION_TIMEOUT_MS' : 'LOCK_TTL_MS + LOCK_DRIFT_MS'}` +
+        ` = ${takeoverMs} ms) plus ${LOCK_TAKEOVER_MARGIN_MS} ms, or its waiters give up just before they could take over`,
     });
   }
   if (config.LOCK_BACKEND === 'zookeeper' && !config.ZOOKEEPER_CONNECT) {
@@ -172,5 +211,20 @@ export function packetsOptions(
       maxPacketAmount: settings.MAX_PACKET_AMOUNT,
     },
     retentionMs: Math.round(settings.PACKET_RETENTION_DAYS * 86_400_000),
+  };
+}
+
+/** The `createLockBackend` options those settings mean: one mapping for the functions and the test workers. */
+export function lockBackendOptions(config: Config): LockBackendOptions {
+  return {
+    backend: config.LOCK_BACKEND,
+    ...(config.ZOOKEEPER_CONNECT ? { zookeeperConnect: config.ZOOKEEPER_CONNECT } : {}),
+    zookeeperSession: { sessionTimeoutMs: config.ZOOKEEPER_SESSION_TIMEOUT_MS },
+    redisLock: {
+      ttlMs: config.LOCK_TTL_MS,
+      driftMs: config.LOCK_DRIFT_MS,
+      clock: config.LOCK_CLOCK,
+      waitMs: config.LOCK_WAIT_MS,
+    },
   };
 }

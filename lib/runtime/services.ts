@@ -1,7 +1,7 @@
 import { createLockBackend } from '../lock/index.ts';
 import { createRedPackets, type RedisClient, type RedPackets } from '../packets/index.ts';
 import { awsClientConfig } from './awsClientConfig.ts';
-import { type Config, loadConfig, packetsOptions } from './config.ts';
+import { type Config, loadConfig, lockBackendOptions, packetsOptions } from './config.ts';
 import type { RedisCredentials } from './readRedisSecret.ts';
 import { createRedisClient } from './redisClient.ts';
 
@@ -42,11 +42,7 @@ async function createServices(): Promise<Services> {
   );
   redis.on('error', () => {}); // surfaced per command; the client reconnects by itself
   // LOCK_BACKEND picks the packet lock; ZooKeeper connects on the first acquisition, not at cold start.
-  const { lock } = await createLockBackend(redis, {
-    backend: config.LOCK_BACKEND,
-    ...(config.ZOOKEEPER_CONNECT ? { zookeeperConnect: config.ZOOKEEPER_CONNECT } : {}),
-    zookeeperSession: { sessionTimeoutMs: config.ZOOKEEPER_SESSION_TIMEOUT_MS },
-  });
+  const { lock } = await createLockBackend(redis, lockBackendOptions(config));
   return { config, redis, packets: createRedPackets(redis, { lock, ...packetsOptions(config) }) };
 }
 

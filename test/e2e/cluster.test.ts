@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimIdFor } from '../../lib/packets/index.ts';
-import { useLocalStack } from '../harness/localStackFixture.ts';
+import { QUICK_LOCK, useLocalStack } from '../harness/localStackFixture.ts';
 import { useRedisCluster } from '../harness/redisClusterFixture.ts';
 import { runCli } from '../harness/runCliProcess.ts';
 
@@ -15,7 +15,7 @@ const api = useLocalStack(() => ({
   redisMode: 'cluster',
   minReplicas: 1,
   visibilityTimeoutSeconds: 2,
-  lockWaitMs: 500,
+  ...QUICK_LOCK,
   scheduleSeconds: 1,
   resendAfterMs: 2000,
 }));

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claimIdFor, packetKeys } from '../../lib/packets/index.ts';
-import { useLocalStack } from '../harness/localStackFixture.ts';
+import { QUICK_LOCK, useLocalStack } from '../harness/localStackFixture.ts';
 import { runCli } from '../harness/runCliProcess.ts';
 import { spawnWorker } from '../harness/spawnWorker.ts';
 
 // The sweeper runs every second here and re-sends what waited 2 s for its send (deployed: 1 min and 30 s).
 const api = useLocalStack({
   visibilityTimeoutSeconds: 2,
-  lockWaitMs: 500,
+  ...QUICK_LOCK,
   scheduleSeconds: 1,
   resendAfterMs: 2000,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { useLocalStack } from '../harness/localStackFixture.ts';
+import { QUICK_LOCK, useLocalStack } from '../harness/localStackFixture.ts';
 
-const api = useLocalStack({ visibilityTimeoutSeconds: 2, lockWaitMs: 500 });
+const api = useLocalStack({ visibilityTimeoutSeconds: 2, ...QUICK_LOCK });
 
 interface Status {
   items: number;

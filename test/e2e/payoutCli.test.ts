@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packetKeys } from '../../lib/packets/index.ts';
-import { useLocalStack } from '../harness/localStackFixture.ts';
+import { QUICK_LOCK, useLocalStack } from '../harness/localStackFixture.ts';
 import { runCli, spawnCli } from '../harness/runCliProcess.ts';
 
-const api = useLocalStack({ visibilityTimeoutSeconds: 5, lockWaitMs: 1000 });
+const api = useLocalStack({ visibilityTimeoutSeconds: 5, ...QUICK_LOCK });
 const dir = mkdtempSync(join(tmpdir(), 'rp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,13 +3,13 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedisLock } from '../../lib/lock/index.ts';
 import { claimIdFor, packetKeys, parseClaimId } from '../../lib/packets/index.ts';
-import { useLocalStack } from '../harness/localStackFixture.ts';
+import { QUICK_LOCK, useLocalStack } from '../harness/localStackFixture.ts';
 
 // A short visibility timeout and lock wait so that retries come back within seconds, and a sweeper that
 // re-sends unsent claims after 2 s (deployed: every minute, after 30 s).
 const api = useLocalStack({
   visibilityTimeoutSeconds: 2,
-  lockWaitMs: 500,
+  ...QUICK_LOCK,
   scheduleSeconds: 1,
   resendAfterMs: 2000,
 });
@@ -174,7 +174,7 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
   it('partial batch failure: records that must wait are redelivered and paid once; the others are not held up', async () => {
     const busy = await createPacket({ totalAmount: 600, count: 6 });
     const free = await createPacket({ totalAmount: 600, count: 6 });
-    // Someone holds the busy packet's lock for 3 s: its claims come back as retry (LOCK_WAIT_MS = 500).
+    // Someone holds the busy packet's lock for 3 s: its claims come back as retry (LOCK_WAIT_MS = 1000).
     const lock = createRedisLock(api.redis, { ttlMs: 3000 });
     await lock.acquire(busy);
     const users = ['u1', 'u2', 'u3'];

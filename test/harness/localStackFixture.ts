@@ -43,6 +43,16 @@ export interface StackFixture {
 }
 
 /**
+ * Stack options for a lock that gives up within a second, so that records a busy lock turned away come
+ * back quickly: `LOCK_WAIT_MS` 1000 with a 500 ms lease and no drift margin, the shortest wait the
+ * functions' configuration accepts for that lease (ttl + drift + 500 ms).
+ */
+export const QUICK_LOCK = {
+  lockWaitMs: 1000,
+  env: { LOCK_TTL_MS: '500', LOCK_DRIFT_MS: '0' },
+} as const satisfies LocalStackOptions;
+
+/**
  * Starts the whole local stack (free ports, private Redis, fauxqs, serverless-offline) for this file.
  * `options` may be a function, read when the stack starts (after the file's earlier `beforeAll` hooks, such
  * as one that starts a Redis Cluster).

@@ -341,7 +341,10 @@ describe('secrets and settings: only from params, never in the template', () => 
         REDIS_URL: DEPLOY_PARAMS.redisUrl,
         REDIS_SECRET_ID: DEPLOY_PARAMS.redisSecretArn,
         CLAIMS_QUEUE_URL: { Ref: 'ClaimsQueue' },
-        LOCK_WAIT_MS: '5000',
+        LOCK_WAIT_MS: '8000',
+        LOCK_TTL_MS: '5000',
+        LOCK_DRIFT_MS: '100',
+        LOCK_CLOCK: 'redis',
         LOCK_BACKEND: 'redis-getset',
       });
       expect(env.SQS_ENDPOINT ?? '').toBe('');

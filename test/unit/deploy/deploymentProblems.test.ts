@@ -82,6 +82,11 @@ describe('deploymentProblems', () => {
     ],
     ['zookeeper without its ensemble', withEnv({ LOCK_BACKEND: 'zookeeper' }), /ZOOKEEPER_CONNECT/],
     [
+      'a lock wait its waiters would give up in before a crashed holder is taken over',
+      withEnv({ LOCK_WAIT_MS: '5000' }),
+      /would refuse.*LOCK_WAIT_MS: must be at least 5600 ms/,
+    ],
+    [
       'the ZooKeeper backend (no ensemble or network for it in the template)',
       withEnv({ LOCK_BACKEND: 'zookeeper', ZOOKEEPER_CONNECT: 'zk.internal:2181/rp' }),
       /lockBackend=zookeeper is not deployable/,

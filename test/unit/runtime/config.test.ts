@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, trustsIdentityHeaders } from '../../../lib/runtime/config.ts';
+import {
+  ConfigError,
+  LOCK_TAKEOVER_MARGIN_MS,
+  loadConfig,
+  lockBackendOptions,
+  trustsIdentityHeaders,
+} from '../../../lib/runtime/config.ts';
 
 const base = {
   STAGE: 'local',
@@ -32,6 +38,55 @@ describe('loadConfig: the lock backend', () => {
     [{ LOCK_BACKEND: 'zookeeper', ZOOKEEPER_CONNECT: 'zk.local' }, /ZOOKEEPER_CONNECT: must be host:port/],
     [{ LOCK_BACKEND: 'etcd' }, /LOCK_BACKEND/],
     [{ ZOOKEEPER_SESSION_TIMEOUT_MS: '10' }, /ZOOKEEPER_SESSION_TIMEOUT_MS/],
+  ])('%j is a ConfigError', (env, message) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});
+
+describe('loadConfig: the packet lock', () => {
+  it('defaults to a 5 s lease, 100 ms drift, the Redis clock and a wait that outlasts a takeover', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      LOCK_TTL_MS: 5000,
+      LOCK_DRIFT_MS: 100,
+      LOCK_CLOCK: 'redis',
+      LOCK_WAIT_MS: 8000,
+    });
+    expect(lockBackendOptions(config)).toEqual({
+      backend: 'redis-getset',
+      zookeeperSession: { sessionTimeoutMs: 6000 },
+      redisLock: { ttlMs: 5000, driftMs: 100, clock: 'redis', waitMs: 8000 },
+    });
+  });
+
+  it('takes a wait of exactly the takeover time plus the margin', () => {
+    const env = { ...base, LOCK_TTL_MS: '1000', LOCK_DRIFT_MS: '50', LOCK_CLOCK: 'local' };
+    const config = loadConfig({ ...env, LOCK_WAIT_MS: String(1050 + LOCK_TAKEOVER_MARGIN_MS) });
+    expect(lockBackendOptions(config).redisLock).toEqual({
+      ttlMs: 1000,
+      driftMs: 50,
+      clock: 'local',
+      waitMs: 1550,
+    });
+  });
+
+  it.each([
+    [
+      { LOCK_WAIT_MS: '5000' },
+      /LOCK_WAIT_MS: must be at least 5600 ms: the takeover .*LOCK_TTL_MS \+ LOCK_DRIFT_MS = 5100 ms/,
+    ],
+    [
+      { LOCK_TTL_MS: '1000', LOCK_DRIFT_MS: '50', LOCK_WAIT_MS: '1549' },
+      /LOCK_WAIT_MS: must be at least 1550 ms/,
+    ],
+    [
+      { LOCK_BACKEND: 'zookeeper', ZOOKEEPER_CONNECT: 'zk:2181/rp', ZOOKEEPER_SESSION_TIMEOUT_MS: '9000' },
+      /LOCK_WAIT_MS: must be at least 9500 ms: the takeover .*ZOOKEEPER_SESSION_TIMEOUT_MS = 9000 ms/,
+    ],
+    [{ LOCK_CLOCK: 'ntp' }, /LOCK_CLOCK/],
+    [{ LOCK_TTL_MS: '50' }, /LOCK_TTL_MS/],
+    [{ LOCK_DRIFT_MS: '-1' }, /LOCK_DRIFT_MS/],
   ])('%j is a ConfigError', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
