@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 /** Forks `count` copies of a bench worker and waits until each has said it is ready. */
 export async function forkWorkers(
@@ -52,4 +52,23 @@ export function serveTasks<T extends { type: string }>(run: (task: T) => Promise
     );
   });
   process.send?.({ type: 'ready' });
+}
+
+let clientCommands: number | undefined;
+
+/**
+ * Counts, from now on, every command this process's ioredis clients send (pipelined ones too: they all go
+ * through `sendCommand`), and returns a reader of the count: what a client pays per operation, where
+ * INFO commandstats also counts the calls scripts make inside Redis.
+ */
+export function countClientCommands(): () => number {
+  if (clientCommands === undefined) {
+    clientCommands = 0;
+    const sendCommand = Redis.prototype.sendCommand;
+    Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+      clientCommands = (clientCommands ?? 0) + 1;
+      return sendCommand.apply(this, args);
+    };
+  }
+  return () => clientCommands ?? 0;
 }

@@ -5,7 +5,7 @@
  * wait for them and say when each was acquired.
  */
 import { Redis } from 'ioredis';
-import { serveTasks } from './benchProcesses.ts';
+import { countClientCommands, serveTasks } from './benchProcesses.ts';
 import { contenderNamed, type OpenContender } from './contenders/index.ts';
 import { type CrashReport, counterKey, type LockTask, type ThroughputReport } from './lockTask.ts';
 
@@ -13,15 +13,18 @@ import { type CrashReport, counterKey, type LockTask, type ThroughputReport } fr
 const TTL_MS = 5000;
 
 const epochNow = () => performance.timeOrigin + performance.now();
+const sent = countClientCommands();
 
 async function throughput(
   task: Extract<LockTask, { kind: 'throughput' }>,
   redis: Redis,
 ): Promise<ThroughputReport> {
   const contender = await contenderNamed(task.contender).open(context(redis));
+  const sentBefore = sent();
   const report: ThroughputReport = {
     type: 'report',
     ops: 0,
+    clientCommands: 0,
     opsInWindow: 0,
     failures: 0,
     waits: [],
@@ -47,6 +50,7 @@ async function throughput(
     }
   };
   await Promise.all(Array.from({ length: task.loops }, loop));
+  report.clientCommands = sent() - sentBefore;
   await contender.close();
   return report;
 }

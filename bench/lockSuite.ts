@@ -35,7 +35,10 @@ export interface LockRun {
   waitP50Ms: number;
   waitP99Ms: number;
   waitMaxMs: number;
+  /** Commands Redis ran per op (INFO commandstats: the calls inside scripts count too). */
   commandsPerOp: number;
+  /** Commands the clients sent per op (a script is one). */
+  clientCommandsPerOp: number;
   failures: number;
   /**
    * Jain's fairness index over the loops' increments in the window: 1 when every loop got the same share,
@@ -118,6 +121,7 @@ async function measure(
     ops: 0,
     opsInWindow: 0,
     failures: 0,
+    clientCommands: 0,
     waits: [],
     perLoop: [],
   };
@@ -138,6 +142,7 @@ async function measure(
     waitP99Ms: percentile(waits, 0.99),
     waitMaxMs: waits.at(-1) ?? 0,
     commandsPerOp: commands / Math.max(1, ops),
+    clientCommandsPerOp: reports.reduce((n, r) => n + r.clientCommands, 0) / Math.max(1, ops),
     failures: reports.reduce((n, r) => n + r.failures, 0),
     fairness: jainIndex(reports.flatMap((r) => r.perLoop)),
     counterOk: counters.reduce((n, v) => n + Number(v ?? 0), 0) === ops,
@@ -152,6 +157,7 @@ function medianRun(runs: readonly LockRun[]): LockRun {
     waitP99Ms: m((r) => r.waitP99Ms),
     waitMaxMs: m((r) => r.waitMaxMs),
     commandsPerOp: m((r) => r.commandsPerOp),
+    clientCommandsPerOp: m((r) => r.clientCommandsPerOp),
     failures: runs.reduce((n, r) => n + r.failures, 0),
     fairness: m((r) => r.fairness),
     counterOk: runs.every((r) => r.counterOk),

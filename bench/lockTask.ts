@@ -29,6 +29,8 @@ export interface ThroughputReport {
   opsInWindow: number;
   /** Acquisitions the backend gave up on (retry budget exhausted). */
   failures: number;
+  /** Commands this process's Redis clients sent during the run (see countClientCommands). */
+  clientCommands: number;
   /** Acquire wait of every increment, ms (empty for the lock-free baseline). */
   waits: number[];
   /** Increments each loop completed inside the window: how evenly the lock was shared. */

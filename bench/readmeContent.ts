@@ -2,6 +2,7 @@ import type { Chart } from './charts.ts';
 import type { ClaimsCell } from './claimsSuite.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { DurabilityCell } from './durabilitySuite.ts';
+import type { HandoffCell } from './handoffSuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
@@ -11,6 +12,7 @@ import {
   claimsTable,
   crashTable,
   durabilityTable,
+  handoffTable,
   headToHeadTable,
   lockTable,
   memoryTable,
@@ -31,6 +33,7 @@ export interface BenchRun {
     lock: readonly LockCell[];
     crash: readonly CrashCell[];
     claims: readonly ClaimsCell[];
+    handoff?: readonly HandoffCell[] | undefined;
     pipeline: readonly PipelineCell[];
     durability?: readonly DurabilityCell[] | undefined;
     memory?: MemoryCell | undefined;
@@ -87,6 +90,8 @@ export function benchReadme(run: BenchRun): string {
       image(run, 'claims', 'results/'),
       md(claimsTable(results.claims)),
     );
+  if (results.handoff?.length)
+    parts.push('### Hand-over between consumers (Lambda-shaped)', md(handoffTable(results.handoff)));
   if (results.pipeline.length)
     parts.push(
       '### Pipeline over HTTP',
@@ -113,7 +118,7 @@ export function summarySection(run: BenchRun): string {
   const parts = [
     header(run),
     'Full tables (every scenario, 1/16/128 in flight, 100 resources), settings and how to reproduce: [bench/README.md](bench/README.md).',
-    '#### Targets (issues 5 and 7)',
+    '#### Targets',
     md(targetsTable(results.targets)),
     `#### Lock, one hot resource, ${top} in flight`,
     image(run, 'lock-one-hot-resource', 'bench/results/'),
@@ -126,6 +131,9 @@ export function summarySection(run: BenchRun): string {
     '#### Claims on one hot packet',
     image(run, 'claims', 'bench/results/'),
     md(claimsTable(results.claims)),
+    ...(results.handoff?.length
+      ? ['#### Hand-over between consumers (Lambda-shaped)', md(handoffTable(results.handoff))]
+      : []),
     '#### Pipeline over HTTP',
     image(run, 'pipeline', 'bench/results/'),
     md(pipelineTable(results.pipeline)),

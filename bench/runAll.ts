@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP,
+ * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, hand-over, pipeline over HTTP,
  * durability and sharding, memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
  * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
  * README's benchmark section between their marker comments. Knobs: those of each suite's own script
  * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
- * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, durability, memory,
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, handoff, pipeline, durability, memory,
  * batch) and
  * BENCH_NO_README=1 (write results and charts only).
  */
@@ -21,6 +21,8 @@ import { crashOptionsFromEnv } from './crashBench.ts';
 import { type CrashCell, crashSuiteSteps, runCrashSuite } from './crashSuite.ts';
 import { durabilityOptionsFromEnv, durabilityWorkerFile } from './durabilityBench.ts';
 import { type DurabilityCell, durabilitySuiteSteps, runDurabilitySuite } from './durabilitySuite.ts';
+import { handoffOptionsFromEnv, handoffWorkerFile } from './handoffBench.ts';
+import { type HandoffCell, handoffSuiteSteps, runHandoffSuite } from './handoffSuite.ts';
 import { LOCK_PROCESSES, lockOptionsFromEnv, lockWorkerFile, withoutMissingBackends } from './lockBench.ts';
 import { type LockCell, lockSuiteSteps, runLockSuite } from './lockSuite.ts';
 import { memoryOptionsFromEnv } from './memoryBench.ts';
@@ -35,6 +37,7 @@ import {
   claimsTable,
   crashTable,
   durabilityTable,
+  handoffTable,
   headToHeadTable,
   lockTable,
   memoryTable,
@@ -51,6 +54,7 @@ const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
 const lockEnv = lockOptionsFromEnv();
 const crashEnv = crashOptionsFromEnv();
 const claimsOptions = claimsOptionsFromEnv();
+const handoffOptions = handoffOptionsFromEnv();
 const pipelineOptions = pipelineOptionsFromEnv();
 const durabilityOptions = durabilityOptionsFromEnv();
 const memoryOptions = memoryOptionsFromEnv();
@@ -75,6 +79,11 @@ const phases: Phase[] = [
       claimsSuiteSteps({ ...claimsOptions, zookeeper: true }) * (claimsOptions.durationMs / 1000 + 0.4),
   },
   {
+    name: 'handoff',
+    steps: handoffSuiteSteps(handoffOptions),
+    estimateSec: handoffSuiteSteps(handoffOptions) * (handoffOptions.durationMs / 1000 + 0.4),
+  },
+  {
     name: 'pipeline',
     steps: pipelineSuiteSteps(pipelineOptions),
     estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
@@ -94,6 +103,7 @@ const phaseSeconds: Record<string, number> = {};
 let lock: LockCell[] = [];
 let crash: CrashCell[] = [];
 let claims: ClaimsCell[] = [];
+let handoff: HandoffCell[] = [];
 let pipeline: PipelineCell[] = [];
 let durability: DurabilityCell[] = [];
 let memory: MemoryCell | undefined;
@@ -146,6 +156,20 @@ try {
     }
     phaseSeconds.claims = progress.end('claims');
   }
+  if (runs('handoff')) {
+    const workers = await forkWorkers(handoffWorkerFile, Math.max(...handoffOptions.processes), servers.env);
+    try {
+      handoff = await runHandoffSuite({
+        ...handoffOptions,
+        workers,
+        admin: servers.admin,
+        step: progress.phase('handoff'),
+      });
+    } finally {
+      for (const w of workers) w.kill();
+    }
+    phaseSeconds.handoff = progress.end('handoff');
+  }
 } finally {
   await servers.stop();
 }
@@ -185,7 +209,7 @@ if (runs('batch')) {
 }
 
 const wallSec = progress.elapsedSec();
-const targets = evaluateTargets({ lock, crash, claims, batch, wallSec });
+const targets = evaluateTargets({ lock, crash, claims, handoff, batch, wallSec });
 const charts: Chart[] = [
   ...lockCharts(lock),
   ...(crash.length ? [crashChart(crash)] : []),
@@ -204,6 +228,7 @@ const results = {
     lock: { ...lockEnv, contenders, processes: LOCK_PROCESSES },
     crash: crashEnv,
     claims: claimsOptions,
+    handoff: handoffOptions,
     pipeline: pipelineOptions,
     durability: durabilityOptions,
     memory: memoryOptions,
@@ -213,6 +238,7 @@ const results = {
   lock,
   crash,
   claims,
+  handoff,
   pipeline,
   durability,
   memory,
@@ -227,6 +253,7 @@ for (const [title, t] of [
   ['Ours vs the libraries', headToHeadTable(lock)],
   ['Crash recovery', crashTable(crash)],
   ['Claims', claimsTable(claims)],
+  ['Hand-over', handoffTable(handoff)],
   ['Pipeline', pipelineTable(pipeline)],
   ['Durability and sharding', durabilityTable(durability)],
   ...(memory ? ([['Memory', memoryTable(memory)]] as const) : []),

@@ -2,6 +2,7 @@ import type { ClaimsCell } from './claimsSuite.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import type { CrashCell } from './crashSuite.ts';
 import type { DurabilityCell } from './durabilitySuite.ts';
+import type { HandoffCell } from './handoffSuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
@@ -27,7 +28,8 @@ export function lockTable(cells: readonly LockCell[]): TableData {
       'wait p50 ms',
       'wait p99 ms',
       'wait max ms',
-      'cmds/op',
+      'cmds/op (server)',
+      'sent/op',
       'fairness',
       'failures',
       'counter',
@@ -42,6 +44,7 @@ export function lockTable(cells: readonly LockCell[]): TableData {
       fixed(c.median.waitP99Ms, 1),
       fixed(c.median.waitMaxMs, 1),
       fixed(c.median.commandsPerOp, 1),
+      fixed(c.median.clientCommandsPerOp, 1),
       fixed(c.median.fairness, 2),
       c.median.failures,
       c.median.counterOk ? 'exact' : 'LOST UPDATES',
@@ -87,6 +90,41 @@ export function headToHeadTable(cells: readonly LockCell[]): TableData {
 /** Median over repeats of `a`'s ops/s over `b`'s in the same repeat. */
 export function opsRatio(a: LockCell, b: LockCell): number {
   return median(a.runs.map((run, i) => run.opsPerSec / Math.max(1, b.runs[i]?.opsPerSec ?? 0)));
+}
+
+/** The Lambda-shaped hand-over scenario: medians per mode, process count and group size. */
+export function handoffTable(cells: readonly HandoffCell[]): TableData {
+  return {
+    header: [
+      'path',
+      'processes',
+      'group',
+      'claims/s',
+      '× lock-free',
+      'hand-over p50 ms',
+      'hand-over p99 ms',
+      'to another process',
+      'cmds/claim',
+      'PING ms',
+      'retries',
+    ],
+    rows: cells.map((c) => {
+      const locked = c.mode === 'locked';
+      return [
+        c.mode,
+        c.processes,
+        c.groupSize,
+        Math.round(c.median.claimsPerSec),
+        fixed(c.median.ratio, 2),
+        locked ? fixed(c.median.gapP50Ms, 2) : '-',
+        locked ? fixed(c.median.gapP99Ms, 1) : '-',
+        locked ? `${Math.round(c.median.crossShare * 100)}%` : '-',
+        fixed(c.median.commandsPerClaim, 2),
+        fixed(c.median.rttMs, 3),
+        c.median.retries,
+      ];
+    }),
+  };
 }
 
 /** Crash recovery per contender and TTL: median and max over the kills, against the promised bound. */

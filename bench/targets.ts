@@ -1,10 +1,11 @@
 import type { ClaimsCell } from './claimsSuite.ts';
 import { type CrashCell, redisStrategiesRecovered } from './crashSuite.ts';
+import type { HandoffCell } from './handoffSuite.ts';
 import type { LockCell } from './lockSuite.ts';
 import type { TableData } from './tables.ts';
 import { opsRatio } from './tables.ts';
 
-/** A target of issue 7 and what this run measured for it. */
+/** A target and what this run measured for it. */
 export interface TargetVerdict {
   target: string;
   measured: string;
@@ -16,6 +17,8 @@ export interface TargetInputs {
   lock: readonly LockCell[];
   crash: readonly CrashCell[];
   claims: readonly ClaimsCell[];
+  /** The Lambda-shaped hand-over cells. @defaultValue none */
+  handoff?: readonly HandoffCell[];
   /** What `bench/batchBench.ts` wrote, when the batch phase ran. */
   batch?: { paidPerSec?: unknown; items?: unknown } | undefined;
   wallSec: number;
@@ -47,6 +50,28 @@ export function evaluateTargets(inputs: TargetInputs): TargetVerdict[] {
         met: ratio >= 2 && mine.median.waitP99Ms < theirs.median.waitP99Ms,
       });
     }
+  }
+  const pipelined = cell('getset (pipelined)');
+  if (pipelined) {
+    verdicts.push(
+      {
+        target: `getset (pipelined) ≤ 6 commands sent per op at ${top} in flight on one hot resource`,
+        measured: `${pipelined.median.clientCommandsPerOp.toFixed(1)} sent (Redis ran ${pipelined.median.commandsPerOp.toFixed(1)} with the calls inside scripts)`,
+        met: pipelined.median.clientCommandsPerOp <= 6,
+      },
+      {
+        target: `getset (pipelined) fairness (Jain, over loops in 2 processes) ≥ 0.99 at ${top} in flight`,
+        measured: pipelined.median.fairness.toFixed(3),
+        met: pipelined.median.fairness >= 0.99,
+      },
+    );
+  }
+  for (const c of (inputs.handoff ?? []).filter((x) => x.mode === 'locked')) {
+    verdicts.push({
+      target: `hand-over p50 ≤ 2 Redis round trips (${c.processes} processes, groups of ${c.groupSize})`,
+      measured: `${c.median.gapP50Ms.toFixed(2)} ms = ${(c.median.gapP50Ms / Math.max(0.001, c.median.rttMs)).toFixed(1)} × PING ${c.median.rttMs.toFixed(3)} ms`,
+      met: c.median.gapP50Ms <= 2 * c.median.rttMs,
+    });
   }
   // The target is about the default (Redis) lock; the ZooKeeper row is there for comparison.
   for (const c of inputs.claims.filter((x) => x.mode === 'locked' && x.groupSize === 10 && !x.backend)) {

@@ -14,6 +14,7 @@ export const CONTENDERS: readonly LockContender[] = [
   ourLock('set-nx-px', false),
   ourLock('getset', true),
   ourLock('set-nx-px', true),
+  ourLock('getset', true, 'redis'),
   redlock('default'),
   redlock('tuned'),
   redlock('short retries'),

@@ -1,4 +1,4 @@
-import { createRedisLock, type LockStrategy } from '../../lib/lock/index.ts';
+import { createRedisLock, type LockClock, type LockStrategy } from '../../lib/lock/index.ts';
 import { fencedCounterSet } from './fencedCounterSet.ts';
 import type { LockContender, OpenContender } from './LockContender.ts';
 
@@ -10,25 +10,31 @@ const DEFAULT_TTL_MS = 5000;
 /**
  * This project's lock with its default options. Plain: acquire, GET, fenced SET, release (four round
  * trips, like every other contender). Pipelined: `acquireAndRead` (the GET rides with the acquisition)
- * and a fenced SET that also releases: two round trips, the form the payout pipeline uses.
+ * and a fenced SET that also releases: two round trips, the form the payout pipeline uses. `clock: 'redis'`
+ * (the pipeline's default, `LOCK_CLOCK`) reads Redis TIME inside the scripts instead of sending `Date.now()`.
  */
-export function ourLock(strategy: LockStrategy, pipelined: boolean): LockContender {
+export function ourLock(
+  strategy: LockStrategy,
+  pipelined: boolean,
+  clock: LockClock = 'local',
+): LockContender {
+  const variant = [pipelined ? 'pipelined' : '', clock === 'redis' ? 'redis clock' : ''].filter(Boolean);
   return {
-    name: pipelined ? `${strategy} (pipelined)` : strategy,
+    name: variant.length ? `${strategy} (${variant.join(' + ')})` : strategy,
     group: 'ours',
     backend: 'redis',
     crashable: !pipelined,
-    settings: `defaults: waitMs 10000, driftMs ${DEFAULT_DRIFT_MS}, full-jitter backoff 1-32 ms${
+    settings: `defaults: waitMs 10000, driftMs ${DEFAULT_DRIFT_MS}, notify hand-over (fallback 250 ms)${
       pipelined ? ', acquireAndRead + commit({release: true})' : ''
-    }`,
+    }${clock === 'redis' ? ", clock 'redis'" : ''}`,
     recoveryBoundMs: (ttlMs) => ttlMs + (strategy === 'getset' ? DEFAULT_DRIFT_MS : 0) + RECOVERY_SLACK_MS,
     open({ redis }): OpenContender {
-      const lock = createRedisLock(redis, { strategy });
+      const lock = createRedisLock(redis, { strategy, clock });
       const locks = new Map([[DEFAULT_TTL_MS, lock]]);
       const lockFor = (ttlMs: number) => {
         let found = locks.get(ttlMs);
         if (!found) {
-          found = createRedisLock(redis, { strategy, ttlMs });
+          found = createRedisLock(redis, { strategy, ttlMs, clock });
           locks.set(ttlMs, found);
         }
         return found;

@@ -58,7 +58,9 @@ end
 pruneWaiters(now)
 local head = headWaiter()
 if head and head ~= token then
-  -- Free or expired, but an earlier waiter goes first (its registration ends by then at the latest).
+  -- Free or expired, but an earlier waiter goes first (its registration ends by then at the latest):
+  -- make sure it knows (a lease that ran out woke nobody).
+  wakeHead()
   return waitInLine(math.max(1, headRegisteredUntil() - now + 1))
 end
 

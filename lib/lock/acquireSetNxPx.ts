@@ -41,6 +41,8 @@ end
 pruneWaiters(now)
 local head = headWaiter()
 if head and head ~= token then
+  -- Free, but an earlier waiter goes first: make sure it knows (a lease that ran out woke nobody).
+  wakeHead()
   return waitInLine(math.max(1, headRegisteredUntil() - now + 1))
 end
 

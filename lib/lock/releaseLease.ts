@@ -20,14 +20,18 @@ export const HANDOVER: Record<number, Handover> = { 1: 'none', 2: 'remote', 3: '
  * KEYS[1] lock key, KEYS[2] wait list, KEYS[3] waiters. ARGV[1] owner token, ARGV[2] the releaser's next
  * waiter's token ('' for none), ARGV[3] its registration ms, ARGV[4] its channel, ARGV[5] now ms (negative:
  * Redis TIME).
- * Returns 0 when the lock was not ours (taken over, expired and gone, or already released), else the
+ * Returns 0 when the lock was not ours (taken over, expired and gone, or already released; a lock found
+ * gone still wakes the first waiter, since it is free), else the
  * hand-over code (see {@link HANDOVER}).
  */
 export const releaseLease = createScript<0 | 1 | 2 | 3>(`${nowLua(5)}
 ${waitListLua('KEYS[2]', 'KEYS[3]')}
 local current = redis.call('GET', KEYS[1])
 if not current then
-  -- Gone: released already, or expired and collected.
+  -- Gone: released already, or expired (set-nx-px) and collected. Not ours, but free: the first waiter
+  -- may take it now, and a lease that ran out woke nobody.
+  pruneWaiters(now)
+  wakeHead()
   return 0
 end
 local _, _, token = string.match(current, ${LOCK_VALUE_PATTERN})

@@ -15,7 +15,7 @@ export class ConfigError extends Error {
  * What `LOCK_WAIT_MS` must leave beyond the takeover time: the first waiter is woken at the takeover
  * (it sleeps until the holder's expiry, or is told of a release), so this covers scheduling and the
  * hand-overs to the waiters queued behind it (measured: 8 waiters in 4 processes all held the lock within
- * ttl + drift + 120 ms of a SIGKILLed holder's last acquisition).
+ * ttl + drift + 80 ms of a SIGKILLed holder's acquisition, in liveness.test.ts).
  */
 export const LOCK_TAKEOVER_MARGIN_MS = 500;
 

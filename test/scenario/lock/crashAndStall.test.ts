@@ -97,3 +97,33 @@ describe('clock drift margin (getset, local clocks)', () => {
     expect(await contenderAt(DRIFT + 200)).not.toBeNull();
   });
 });
+
+describe('a crashed holder whose clock runs 2 s ahead (the LOCK_CLOCK default)', () => {
+  const TTL = 1000;
+  const DRIFT = 100;
+  const SKEW = 2000;
+
+  async function blockedAfterCrash(clock: 'local' | 'redis') {
+    const child = await holder({ ttlMs: TTL, driftMs: DRIFT, clock, skewMs: SKEW });
+    child.send({ type: 'acquire', resource: 'p1' });
+    const { sentAt } = await child.next<WorkerMessage & { sentAt: number }>('acquired');
+    child.signal('SIGKILL');
+    await child.exited;
+    await createRedisLock(redis.client(), { ttlMs: TTL, driftMs: DRIFT, clock }).acquire('p1', {
+      waitMs: 6000,
+    });
+    return Date.now() - sentAt;
+  }
+
+  it("clock 'redis': its packet is free again within ttl + drift + 250 ms", async () => {
+    const blockedMs = await blockedAfterCrash('redis');
+    expect(blockedMs).toBeLessThanOrEqual(TTL + DRIFT + 250);
+    console.info(`clock redis: a crashed holder 2 s ahead blocked its resource ${blockedMs} ms`);
+  });
+
+  it("control: clock 'local' stamps the holder's fast clock, and the packet stays blocked 2 s longer", async () => {
+    const blockedMs = await blockedAfterCrash('local');
+    expect(blockedMs).toBeGreaterThanOrEqual(TTL + SKEW - 50);
+    console.info(`clock local: a crashed holder 2 s ahead blocked its resource ${blockedMs} ms`);
+  });
+});
