@@ -5,9 +5,9 @@
  */
 import { Redis } from 'ioredis';
 import { createLockBackend, type LockBackend } from '../lib/lock/createLockBackend.ts';
-import { claimIdFor, createRedPackets, packetKeys } from '../lib/packets/index.ts';
+import { createRedPackets } from '../lib/packets/index.ts';
 import { serveTasks } from './benchProcesses.ts';
-import { lockFreeClaim } from './lockFreeClaim.ts';
+import { claimLockFree } from './lockFreeClaim.ts';
 
 export interface ClaimsTask {
   type: 'run';
@@ -36,7 +36,6 @@ async function run(task: ClaimsTask): Promise<ClaimsReport> {
     ...(process.env.ZOOKEEPER_CONNECT ? { zookeeperConnect: process.env.ZOOKEEPER_CONNECT } : {}),
   });
   const rp = createRedPackets(redis, { lock: backend.lock });
-  const keys = packetKeys('rp:', task.packetId);
   const out: ClaimsReport = { type: 'report', claims: 0, paid: 0, retries: 0, latencies: [] };
   const stopAt = performance.now() + task.durationMs;
   let next = 0;
@@ -47,15 +46,7 @@ async function run(task: ClaimsTask): Promise<ClaimsReport> {
       const started = performance.now();
       if (task.mode === 'lock-free') {
         // The group's claims go out together (pipelined), one script each.
-        const amounts = await Promise.all(
-          users.map((u) =>
-            lockFreeClaim.run(
-              redis,
-              [keys.packet, keys.claims, keys.ledger, keys.payees],
-              [u, claimIdFor(task.packetId, u), Date.now(), Math.random()],
-            ),
-          ),
-        );
+        const amounts = await claimLockFree(redis, task.packetId, users);
         out.latencies.push(performance.now() - started);
         out.claims += amounts.length;
         out.paid += amounts.filter((a) => a > 0).length;

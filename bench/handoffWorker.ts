@@ -8,9 +8,9 @@
 import { Redis } from 'ioredis';
 import { createLockBackend } from '../lib/lock/createLockBackend.ts';
 import type { DistributedLock } from '../lib/lock/index.ts';
-import { claimIdFor, createRedPackets, packetKeys } from '../lib/packets/index.ts';
+import { createRedPackets } from '../lib/packets/index.ts';
 import { countClientCommands, serveTasks } from './benchProcesses.ts';
-import { lockFreeClaim } from './lockFreeClaim.ts';
+import { claimLockFree } from './lockFreeClaim.ts';
 
 export interface HandoffTask {
   type: 'run';
@@ -67,22 +67,13 @@ async function run(task: HandoffTask): Promise<HandoffReport> {
   const { lock, close } = await createLockBackend(redis, { backend: 'redis-getset' });
   const out: HandoffReport = { type: 'report', claims: 0, retries: 0, holds: [], commands: 0 };
   const rp = createRedPackets(redis, { lock: observed(lock, out.holds) });
-  const keys = packetKeys('rp:', task.packetId);
   const stopAt = performance.now() + task.durationMs;
   let next = 0;
   while (performance.now() < stopAt) {
     const users = Array.from({ length: task.groupSize }, () => `${process.pid}-${next++}`);
     if (task.mode === 'lock-free') {
       const before = sent();
-      const amounts = await Promise.all(
-        users.map((u) =>
-          lockFreeClaim.run(
-            redis,
-            [keys.packet, keys.claims, keys.ledger, keys.payees],
-            [u, claimIdFor(task.packetId, u), Date.now(), Math.random()],
-          ),
-        ),
-      );
+      const amounts = await claimLockFree(redis, task.packetId, users);
       out.commands += sent() - before;
       out.claims += amounts.length;
       continue;

@@ -1,4 +1,5 @@
-import { createScript } from '../lib/lock/index.ts';
+import { createScript, type ScriptClient } from '../lib/lock/index.ts';
+import { claimIdFor, packetKeys } from '../lib/packets/index.ts';
 
 /**
  * What a user who gives up on locks would write: one script per claim that checks, splits ("double mean",
@@ -35,3 +36,21 @@ end
 redis.call('HSET', KEYS[2], field, record)
 return amount
 `);
+
+/** Claims `packetId` for every one of `users` with {@link lockFreeClaim}, the scripts sent together. */
+export function claimLockFree(
+  redis: ScriptClient,
+  packetId: string,
+  users: readonly string[],
+): Promise<number[]> {
+  const keys = packetKeys('rp:', packetId);
+  return Promise.all(
+    users.map((u) =>
+      lockFreeClaim.run(
+        redis,
+        [keys.packet, keys.claims, keys.ledger, keys.payees],
+        [u, claimIdFor(packetId, u), Date.now(), Math.random()],
+      ),
+    ),
+  );
+}
