@@ -150,6 +150,33 @@ describe('waiters of a crashed holder, with the deployed defaults', () => {
   }, 30_000);
 });
 
+describe('wake-ups between processes', () => {
+  it('a waiter that only ever waited behind its own process holder is woken by a release elsewhere', async () => {
+    // Prepare: instance A holds; B waits in the Redis line; A's second caller waits behind A's own holder
+    // (it never asks Redis, so nothing but that wait makes it subscribe). A releases: B goes first.
+    const lockA = createRedisLock(redis.client());
+    const lockB = createRedisLock(redis.client());
+    const first = await lockA.acquire('h');
+    const forB = lockB.acquire('h', { waitMs: 5000 });
+    await until(async () => (await redis.client().llen('rp:{h}:lock-queue')) === 1);
+    const forA = lockA.acquire('h', { waitMs: 5000 });
+    await sleep(50);
+    await lockA.release(first);
+    const heldByB = await forB;
+    await sleep(20);
+
+    // Act: B releases; A's waiter is next in line.
+    const releasedAt = performance.now();
+    await lockB.release(heldByB);
+    const heldByA = await forA;
+    const handOverMs = performance.now() - releasedAt;
+
+    // Assess: woken by the release, not by its own 250 ms fallback.
+    expect(heldByA.fence).toBe(3);
+    expect(handOverMs).toBeLessThan(150);
+  });
+});
+
 describe('a waiter that crashes at the head of the line', () => {
   it('holds a released lock back no longer than its registration (1 s), then the next waiter gets it', async () => {
     // Prepare: the lock is held; a waiter in another process joins the line first, one here second.
