@@ -8,8 +8,9 @@ import { json } from '../lib/http/toHttpResponse.ts';
 import { getQueue } from '../lib/runtime/getQueue.ts';
 
 /**
- * `POST /packets/{packetId}/claims` → 202 `{claimId, status}`. The user comes from the JWT `sub` (or, on
- * the local stage, `x-user-id`); a body, if any, must be an empty JSON object.
+ * `POST /packets/{packetId}/claims` → 202 `{claimId, status, shareHeld}`: a share of the packet is held for
+ * this user; 410 `packet_exhausted` at once when every share is taken. The user comes from the JWT `sub`
+ * (or, on the local stage, `x-user-id`); a body, if any, must be an empty JSON object.
  */
 export const handler = httpHandler(async ({ event, services, log }) => {
   if (requestBodyText(event).trim() !== '') {

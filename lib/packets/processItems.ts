@@ -46,6 +46,14 @@ return 1`);
 /** Time kept back from the deadline for the commit round trip. */
 export const COMMIT_RESERVE_MS = 200;
 
+/** Why the commit script refused a group, by its reply code. */
+const CONFLICTS = {
+  [-3]: 'packet_missing',
+  [-4]: 'below_zero',
+  [-5]: 'already_decided',
+  [-6]: 'shares_taken',
+} as const satisfies Record<number, CommitConflictError['reason']>;
+
 /**
  * Decides and commits a group of items for one packet under one lock acquisition, in two round trips:
  * acquire + read (the packet, the items' records, who the packet already paid among the group's users, and
@@ -110,12 +118,7 @@ export async function processItems(
       // The script ran, and released the lock whatever it decided. (If the call failed instead, the
       // release below is a harmless compare-and-delete: it frees the packet now rather than at expiry.)
       held = undefined;
-      if (reply[0] !== 1) {
-        throw new CommitConflictError(
-          packetId,
-          reply[0] === -3 ? 'packet_missing' : reply[0] === -4 ? 'below_zero' : 'already_decided',
-        );
-      }
+      if (reply[0] !== 1) throw new CommitConflictError(packetId, CONFLICTS[reply[0]]);
     } else if (held) {
       // Nothing to write: free the packet before waiting for replicas.
       await ctx.lock.release(held).catch(() => false);
@@ -126,6 +129,16 @@ export async function processItems(
     await confirmDurable(ctx, keys.barrier);
     return decisions.map(toOutcome);
   } catch (error) {
+    if (
+      error instanceof CommitConflictError &&
+      error.reason === 'shares_taken' &&
+      ctx.now() < options.deadline - COMMIT_RESERVE_MS
+    ) {
+      // The door reserved the free shares between the read and the commit (it takes no lock): decide
+      // again now, against the counter as it is, rather than after a visibility timeout. This converges:
+      // once the door has reserved every share, nothing is left for the unreserved payments to take.
+      return processItems(ctx, packetId, rawItems, options);
+    }
     if (error instanceof ValidationError || !isRetryableError(error)) throw error;
     // Lock and domain errors are typed already; a raw client error becomes StoreUnavailableError.
     const typed =
