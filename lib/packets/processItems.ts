@@ -1,4 +1,4 @@
-import { createScript, isRetryableError, type Lease, LockError } from '../lock/index.ts';
+import { createScript, isRetryableError, type Lease, LockError, LockTimeoutError } from '../lock/index.ts';
 import { parseRecord, type RefuseReason, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
 import { confirmDurable } from './confirmDurable.ts';
@@ -31,6 +31,18 @@ export interface ProcessOptions {
   deadline: number;
   /** Called with the decisions after they are made and before they are committed (instrumentation, tests). */
   onDecided?: (decisions: readonly Decision[]) => void | Promise<void>;
+  /** Called once per lock acquisition, when it holds the lock or has given up at its deadline (metrics). */
+  onLock?: (lock: LockObservation) => void;
+}
+
+/** How one acquisition of the packet's lock went, as {@link ProcessOptions.onLock} sees it. */
+export interface LockObservation {
+  /** From asking for the lock to holding it (the state reads pipelined behind it included), or giving up. */
+  waitedMs: number;
+  /** The lock was taken over from an expired holder (`lease.takeover`). */
+  takeover: boolean;
+  /** The acquisition gave up at its deadline (`LockTimeoutError`). */
+  timedOut: boolean;
 }
 
 /**
@@ -81,17 +93,26 @@ export async function processItems(
   const batches = [...new Set(items.flatMap((item) => (item.kind === 'payout' ? [item.batchId] : [])))];
   const waitMs = Math.max(0, Math.floor(options.deadline - ctx.now() - COMMIT_RESERVE_MS));
   let held: Lease | undefined;
+  const askedAt = performance.now();
   try {
-    const { lease, replies } = await ctx.lock.acquireAndRead(
-      packetId,
-      (pipeline) => {
-        pipeline.hgetall(keys.packet);
-        pipeline.hmget(keys.claims, ...fields);
-        pipeline.hmget(keys.payees, ...users);
-        for (const batchId of batches) pipeline.hget(keys.batch(batchId), 'allowRepeatPayees');
-      },
-      { waitMs },
-    );
+    const { lease, replies } = await ctx.lock
+      .acquireAndRead(
+        packetId,
+        (pipeline) => {
+          pipeline.hgetall(keys.packet);
+          pipeline.hmget(keys.claims, ...fields);
+          pipeline.hmget(keys.payees, ...users);
+          for (const batchId of batches) pipeline.hget(keys.batch(batchId), 'allowRepeatPayees');
+        },
+        { waitMs },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof LockTimeoutError) {
+          options.onLock?.({ waitedMs: performance.now() - askedAt, takeover: false, timedOut: true });
+        }
+        throw error;
+      });
+    options.onLock?.({ waitedMs: performance.now() - askedAt, takeover: lease.takeover, timedOut: false });
     held = lease;
     const state = parsePacketState(packetId, replies[0]);
     if (!state) {
