@@ -7,6 +7,7 @@ import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { clock } from './progress.ts';
 import { markdownTable } from './report.ts';
+import type { RushCell } from './rushSuite.ts';
 import {
   claimsTable,
   crashTable,
@@ -15,6 +16,7 @@ import {
   lockTable,
   memoryTable,
   pipelineTable,
+  rushTable,
   type TableData,
 } from './tables.ts';
 import { type TargetVerdict, targetsTable } from './targets.ts';
@@ -32,6 +34,7 @@ export interface BenchRun {
     crash: readonly CrashCell[];
     claims: readonly ClaimsCell[];
     pipeline: readonly PipelineCell[];
+    rush?: readonly RushCell[] | undefined;
     durability?: readonly DurabilityCell[] | undefined;
     memory?: MemoryCell | undefined;
     batch?: Record<string, unknown> | undefined;
@@ -92,6 +95,11 @@ export function benchReadme(run: BenchRun): string {
       '### Pipeline over HTTP',
       image(run, 'pipeline', 'results/'),
       md(pipelineTable(results.pipeline)),
+    );
+  if (results.rush?.length)
+    parts.push(
+      '### Rush on one hot packet: grab, then open, against the door as it was',
+      md(rushTable(results.rush)),
     );
   if (results.durability?.length)
     parts.push('### Durability and sharding', md(durabilityTable(results.durability)));

@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP,
- * durability and sharding, memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
+ * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, pipeline over HTTP, the rush
+ * on one hot packet with and without reservations, durability and sharding, memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
  * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
  * README's benchmark section between their marker comments. Knobs: those of each suite's own script
  * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
- * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, durability, memory,
- * batch) and
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, pipeline, rush, durability,
+ * memory, batch) and
  * BENCH_NO_README=1 (write results and charts only).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +31,8 @@ import { clock, createProgress, type Phase } from './progress.ts';
 import { benchReadme, summarySection } from './readmeContent.ts';
 import { updateMarkedSection } from './readmeSections.ts';
 import { table } from './report.ts';
+import { rushOptionsFromEnv, startRushStack } from './rushBench.ts';
+import { type RushCell, runRushSuite, rushSuiteSteps } from './rushSuite.ts';
 import {
   claimsTable,
   crashTable,
@@ -39,6 +41,7 @@ import {
   lockTable,
   memoryTable,
   pipelineTable,
+  rushTable,
 } from './tables.ts';
 import { evaluateTargets, targetsTable } from './targets.ts';
 
@@ -52,6 +55,7 @@ const lockEnv = lockOptionsFromEnv();
 const crashEnv = crashOptionsFromEnv();
 const claimsOptions = claimsOptionsFromEnv();
 const pipelineOptions = pipelineOptionsFromEnv();
+const rushOptions = rushOptionsFromEnv();
 const durabilityOptions = durabilityOptionsFromEnv();
 const memoryOptions = memoryOptionsFromEnv();
 const hasBatch = existsSync(batchScript);
@@ -80,6 +84,11 @@ const phases: Phase[] = [
     estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
   },
   {
+    name: 'rush',
+    steps: rushSuiteSteps(rushOptions),
+    estimateSec: 15 + rushSuiteSteps(rushOptions) * (rushOptions.claims / 600),
+  },
+  {
     name: 'durability',
     steps: durabilitySuiteSteps(durabilityOptions),
     estimateSec: durabilitySuiteSteps(durabilityOptions) * (durabilityOptions.durationMs / 1000 + 2),
@@ -95,6 +104,7 @@ let lock: LockCell[] = [];
 let crash: CrashCell[] = [];
 let claims: ClaimsCell[] = [];
 let pipeline: PipelineCell[] = [];
+let rush: RushCell[] = [];
 let durability: DurabilityCell[] = [];
 let memory: MemoryCell | undefined;
 let batch: Record<string, unknown> | undefined;
@@ -160,6 +170,17 @@ if (runs('pipeline')) {
   }
   phaseSeconds.pipeline = progress.end('pipeline');
 }
+if (runs('rush')) {
+  const step = progress.phase('rush');
+  step('starting the local stack behind an SQS tap');
+  const stack = await startRushStack();
+  try {
+    rush = await runRushSuite({ ...rushOptions, ...stack, step });
+  } finally {
+    await stack.stop();
+  }
+  phaseSeconds.rush = progress.end('rush');
+}
 if (runs('durability')) {
   const workers = await forkWorkers(durabilityWorkerFile, 2, {});
   try {
@@ -205,6 +226,7 @@ const results = {
     crash: crashEnv,
     claims: claimsOptions,
     pipeline: pipelineOptions,
+    rush: rushOptions,
     durability: durabilityOptions,
     memory: memoryOptions,
   },
@@ -214,6 +236,7 @@ const results = {
   crash,
   claims,
   pipeline,
+  rush,
   durability,
   memory,
   batch,
@@ -228,6 +251,7 @@ for (const [title, t] of [
   ['Crash recovery', crashTable(crash)],
   ['Claims', claimsTable(claims)],
   ['Pipeline', pipelineTable(pipeline)],
+  ['Rush: grab, then open, against the door as it was', rushTable(rush)],
   ['Durability and sharding', durabilityTable(durability)],
   ...(memory ? ([['Memory', memoryTable(memory)]] as const) : []),
 ] as const) {
@@ -261,6 +285,7 @@ console.log(`total wall time ${clock(wallSec)} (${Math.round(wallSec)} s)`);
 if (
   lock.some((c) => !c.median.counterOk) ||
   claims.some((c) => !c.median.reconciled) ||
+  rush.some((c) => !c.median.ok) ||
   durability.some((c) => !c.reconciled)
 )
   process.exitCode = 1;
