@@ -55,6 +55,12 @@ export const METRICS = {
   SettleRefundAmount: { unit: 'None' },
   /** Expired packets the settler could not settle this run (lock busy, Redis down): tried next minute. */
   SettleFailures: { unit: 'Count' },
+  /** Packets the scheduled reconcile checked. */
+  PacketsReconciled: { unit: 'Count' },
+  /** Broken invariants the scheduled reconcile found, confirmed by a second read (0 every clean run). */
+  ReconcileDiscrepancies: { unit: 'Count' },
+  /** Packets with activity still waiting for the scheduled reconcile after its run. */
+  ReconcileBacklog: { unit: 'Count' },
 } as const satisfies Record<string, MetricSpec>;
 
 /** The name of a metric of {@link METRICS}. */
