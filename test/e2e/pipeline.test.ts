@@ -273,7 +273,7 @@ describe('the pipeline over real HTTP and SQS emulation', () => {
     ).toBe(404);
   });
 
-  it('the offline process SIGKILLed mid-run and restarted: every accepted claim ends paid or rejected', async () => {
+  it('the offline process SIGKILLed mid-run and restarted: one 202 per share, and every one of them paid', async () => {
     const packetId = await createPacket({ totalAmount: 50_000, count: 40 });
     const users = Array.from({ length: 150 }, (_, i) => `k${i}`);
     const accepted = new Set<string>();
