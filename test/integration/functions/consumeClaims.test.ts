@@ -146,6 +146,21 @@ describe('consumeClaims handler: metrics (EMF on stdout) and Powertools log line
     expect(run.logs.find((l) => l.message === 'record goes to the DLQ')).toMatchObject({ level: 'WARN' });
   });
 
+  it('a lock whose holder crashed: taken over, LockTakeovers 1, and the record paid', async () => {
+    const { packets } = await (await import('../../../lib/runtime/services.ts')).getServices();
+    const { packetId } = await fundedPacket(packets, { totalAmount: 300, count: 3, mode: 'equal' });
+    await recordClaims(packets, packetId, ['alice']);
+    await createRedisLock(redis.client(), { ttlMs: 100 }).acquire(packetId); // and never released
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past its ttl + the 100 ms drift margin
+
+    const run = await invoke([claimRecord(packetId, 'alice')]);
+
+    expect(run.result).toEqual({ batchItemFailures: [] });
+    expect(run.metrics.get('LockTakeovers')).toEqual([{ unit: 'Count', dimensions: plain, value: 1 }]);
+    expect(run.metrics.get('LockTimeouts')).toEqual([{ unit: 'Count', dimensions: plain, value: 0 }]);
+    expect(run.metrics.get('Payouts')).toEqual([{ unit: 'Count', dimensions: plain, value: 1 }]);
+  });
+
   it('POWERTOOLS_METRICS_DISABLED=true (the local stage) writes no EMF document', async () => {
     const { packets } = await (await import('../../../lib/runtime/services.ts')).getServices();
     const { packetId } = await fundedPacket(packets, { totalAmount: 300, count: 3, mode: 'equal' });
