@@ -8,6 +8,7 @@ import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { clock } from './progress.ts';
 import { markdownTable } from './report.ts';
+import type { RushCell } from './rushSuite.ts';
 import {
   claimsTable,
   crashTable,
@@ -17,6 +18,7 @@ import {
   lockTable,
   memoryTable,
   pipelineTable,
+  rushTable,
   type TableData,
 } from './tables.ts';
 import { type TargetVerdict, targetsTable } from './targets.ts';
@@ -35,6 +37,7 @@ export interface BenchRun {
     claims: readonly ClaimsCell[];
     handoff?: readonly HandoffCell[] | undefined;
     pipeline: readonly PipelineCell[];
+    rush?: readonly RushCell[] | undefined;
     durability?: readonly DurabilityCell[] | undefined;
     memory?: MemoryCell | undefined;
     batch?: Record<string, unknown> | undefined;
@@ -97,6 +100,11 @@ export function benchReadme(run: BenchRun): string {
       '### Pipeline over HTTP',
       image(run, 'pipeline', 'results/'),
       md(pipelineTable(results.pipeline)),
+    );
+  if (results.rush?.length)
+    parts.push(
+      '### Rush on one hot packet: grab, then open, against the door as it was',
+      md(rushTable(results.rush)),
     );
   if (results.durability?.length)
     parts.push('### Durability and sharding', md(durabilityTable(results.durability)));

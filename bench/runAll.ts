@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, hand-over, pipeline over HTTP,
- * durability and sharding, memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one SVG chart
- * per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
+ * `npm run bench`: the whole suite in one run (lock, crash recovery, claims, hand-over between consumers,
+ * pipeline over HTTP, the rush on one hot packet with and without reservations, durability and sharding,
+ * memory, payout batch), with a progress line per step on stderr. Writes `bench/results/<ISO date>.json`, one
+ * SVG chart per scenario in `bench/results/<ISO date>/`, and regenerates the tables in bench/README.md and the
  * README's benchmark section between their marker comments. Knobs: those of each suite's own script
  * (BENCH_DURATION_MS, BENCH_REPEATS, BENCH_CONTENDERS, BENCH_CRASH_TTLS, BENCH_CLAIMS, BENCH_BATCH_ITEMS, …),
- * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, handoff, pipeline, durability, memory,
- * batch) and
+ * plus BENCH_SKIP (comma-separated phases to leave out: lock, crash, claims, handoff, pipeline, rush,
+ * durability, memory, batch) and
  * BENCH_NO_README=1 (write results and charts only).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,6 +34,8 @@ import { clock, createProgress, type Phase } from './progress.ts';
 import { benchReadme, summarySection } from './readmeContent.ts';
 import { updateMarkedSection } from './readmeSections.ts';
 import { table } from './report.ts';
+import { rushOptionsFromEnv, startRushStack } from './rushBench.ts';
+import { type RushCell, runRushSuite, rushSuiteSteps } from './rushSuite.ts';
 import {
   claimsTable,
   crashTable,
@@ -42,6 +45,7 @@ import {
   lockTable,
   memoryTable,
   pipelineTable,
+  rushTable,
 } from './tables.ts';
 import { evaluateTargets, targetsTable } from './targets.ts';
 
@@ -56,6 +60,7 @@ const crashEnv = crashOptionsFromEnv();
 const claimsOptions = claimsOptionsFromEnv();
 const handoffOptions = handoffOptionsFromEnv();
 const pipelineOptions = pipelineOptionsFromEnv();
+const rushOptions = rushOptionsFromEnv();
 const durabilityOptions = durabilityOptionsFromEnv();
 const memoryOptions = memoryOptionsFromEnv();
 const hasBatch = existsSync(batchScript);
@@ -89,6 +94,11 @@ const phases: Phase[] = [
     estimateSec: 15 + pipelineSuiteSteps(pipelineOptions) * (pipelineOptions.claims / 200),
   },
   {
+    name: 'rush',
+    steps: rushSuiteSteps(rushOptions),
+    estimateSec: 15 + rushSuiteSteps(rushOptions) * (rushOptions.claims / 600),
+  },
+  {
     name: 'durability',
     steps: durabilitySuiteSteps(durabilityOptions),
     estimateSec: durabilitySuiteSteps(durabilityOptions) * (durabilityOptions.durationMs / 1000 + 2),
@@ -105,6 +115,7 @@ let crash: CrashCell[] = [];
 let claims: ClaimsCell[] = [];
 let handoff: HandoffCell[] = [];
 let pipeline: PipelineCell[] = [];
+let rush: RushCell[] = [];
 let durability: DurabilityCell[] = [];
 let memory: MemoryCell | undefined;
 let batch: Record<string, unknown> | undefined;
@@ -184,6 +195,17 @@ if (runs('pipeline')) {
   }
   phaseSeconds.pipeline = progress.end('pipeline');
 }
+if (runs('rush')) {
+  const step = progress.phase('rush');
+  step('starting the local stack behind an SQS tap');
+  const stack = await startRushStack();
+  try {
+    rush = await runRushSuite({ ...rushOptions, ...stack, step });
+  } finally {
+    await stack.stop();
+  }
+  phaseSeconds.rush = progress.end('rush');
+}
 if (runs('durability')) {
   const workers = await forkWorkers(durabilityWorkerFile, 2, {});
   try {
@@ -230,6 +252,7 @@ const results = {
     claims: claimsOptions,
     handoff: handoffOptions,
     pipeline: pipelineOptions,
+    rush: rushOptions,
     durability: durabilityOptions,
     memory: memoryOptions,
   },
@@ -240,6 +263,7 @@ const results = {
   claims,
   handoff,
   pipeline,
+  rush,
   durability,
   memory,
   batch,
@@ -255,6 +279,7 @@ for (const [title, t] of [
   ['Claims', claimsTable(claims)],
   ['Hand-over', handoffTable(handoff)],
   ['Pipeline', pipelineTable(pipeline)],
+  ['Rush: grab, then open, against the door as it was', rushTable(rush)],
   ['Durability and sharding', durabilityTable(durability)],
   ...(memory ? ([['Memory', memoryTable(memory)]] as const) : []),
 ] as const) {
@@ -288,6 +313,7 @@ console.log(`total wall time ${clock(wallSec)} (${Math.round(wallSec)} s)`);
 if (
   lock.some((c) => !c.median.counterOk) ||
   claims.some((c) => !c.median.reconciled) ||
+  rush.some((c) => !c.median.ok) ||
   durability.some((c) => !c.reconciled)
 )
   process.exitCode = 1;

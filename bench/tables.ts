@@ -7,6 +7,7 @@ import type { LockCell } from './lockSuite.ts';
 import type { MemoryCell } from './memorySuite.ts';
 import type { PipelineCell } from './pipelineSuite.ts';
 import { median } from './report.ts';
+import type { RushCell } from './rushSuite.ts';
 
 /** A table's header and rows, printed as plain text (table) or Markdown (markdownTable). */
 export interface TableData {
@@ -203,6 +204,43 @@ export function pipelineTable(cells: readonly PipelineCell[]): TableData {
       Math.round(c.median.p50Ms),
       Math.round(c.median.p99Ms),
       c.median.allPaid ? 'yes' : 'NO',
+    ]),
+  };
+}
+
+/**
+ * The rush: the reserving door against the door as it was, one hot packet over HTTP; medians over the
+ * rounds, ratios to the old door round by round.
+ */
+export function rushTable(cells: readonly RushCell[]): TableData {
+  return {
+    header: [
+      'door',
+      'answered/s',
+      '×',
+      '202',
+      '410',
+      'rejected after 202',
+      'all paid s',
+      '×',
+      'messages',
+      'invocations',
+      '×',
+      'ok',
+    ],
+    rows: cells.map((c) => [
+      c.door,
+      Math.round(c.median.answeredPerSec),
+      `${fixed(c.answeredRatio, 2)}×`,
+      c.median.accepted,
+      c.median.turnedAway,
+      c.median.rejectedAfter202,
+      fixed(c.median.allPaidMs / 1000, 1),
+      `${fixed(c.allPaidRatio, 2)}×`,
+      c.median.messages,
+      c.median.invocations,
+      `${fixed(c.invocationsRatio, 2)}×`,
+      c.median.ok ? 'yes' : 'NO',
     ]),
   };
 }

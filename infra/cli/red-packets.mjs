@@ -10,8 +10,18 @@ if (major < 24) {
   process.exit(2);
 }
 const { runCli } = await import('../../lib/cli/runCli.ts');
+// Ctrl-C or SIGTERM: a command that runs until something happens (packets watch) stops cleanly and
+// exits by itself; any other exits 130 a second later (the timer does not keep a finished one alive).
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stop.abort();
+    setTimeout(() => process.exit(130), 1000).unref();
+  });
+}
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  signal: stop.signal,
 });

@@ -14,7 +14,7 @@ interface ServerlessLike {
       httpApi?: { authorizers?: { jwt?: { issuerUrl?: unknown; audience?: unknown } } };
       vpc?: { subnetIds?: unknown };
     };
-    custom?: { leastPrivilege?: Record<string, unknown> };
+    custom?: { leastPrivilege?: Record<string, unknown>; operations?: Record<string, unknown> };
     resources?: { Resources?: Record<string, { Properties?: Record<string, unknown> }> };
     getFunction(name: string): { reservedConcurrency?: unknown };
   };
@@ -54,5 +54,8 @@ function readDeployment(serverless: ServerlessLike): Deployment {
     operatorRoleArns: custom?.leastPrivilege?.operatorRoleArns,
     redisSecretKmsKeyArn: custom?.leastPrivilege?.redisSecretKmsKeyArn,
     consumerReservedConcurrency: serverless.service.getFunction('consumeClaims').reservedConcurrency,
+    alarmTopicArn: custom?.operations?.alarmTopicArn,
+    oldestMessageAgeAlarmSeconds: String(custom?.operations?.oldestMessageAgeSeconds ?? ''),
+    lockTimeoutsAlarmThreshold: String(custom?.operations?.lockTimeoutsThreshold ?? ''),
   };
 }

@@ -15,10 +15,15 @@ export interface Deployment {
   operatorRoleArns: unknown;
   redisSecretKmsKeyArn: unknown;
   consumerReservedConcurrency: unknown;
+  /** `custom.operations`: the alarms' SNS topic (empty: the stack's own) and thresholds. */
+  alarmTopicArn: unknown;
+  oldestMessageAgeAlarmSeconds: unknown;
+  lockTimeoutsAlarmThreshold: unknown;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
 
@@ -40,7 +45,7 @@ const hostOf = (seed: string): string => {
  * how; empty when it may be packaged. Refuses: the local stage (it trusts identity headers); Redis
  * without TLS, with credentials in its URL, or on a loopback host; no Secrets Manager secret for the Redis
  * credentials; a JWT issuer that is not https or is a placeholder; no VPC or subnets; malformed role and
- * key ARNs; a consumer reserved concurrency below the event source's maximum; the ZooKeeper backend (its
+ * key ARNs; an alarm topic that is not an SNS ARN or thresholds that are not whole numbers; a consumer reserved concurrency below the event source's maximum; the ZooKeeper backend (its
  * network is not templated); and any setting the
  * functions' own configuration schema (lib/runtime/config.ts) would refuse at cold start. Never echoes a
  * Redis URL (it may hold a password).
@@ -113,6 +118,21 @@ export function deploymentProblems(deployment: Deployment): string[] {
       `--param consumerReservedConcurrency must be an integer of at least the event source's maximum ` +
         `concurrency (${queues.maximumConcurrency}, infra/queues.json)`,
     );
+  }
+  const topic = text(deployment.alarmTopicArn);
+  if (topic !== '' && !TOPIC_ARN.test(topic)) {
+    problems.push(
+      '--param alarmTopicArn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or empty ' +
+        'for a topic the stack creates',
+    );
+  }
+  const age = Number(text(deployment.oldestMessageAgeAlarmSeconds));
+  if (!Number.isInteger(age) || age < 60) {
+    problems.push('--param oldestMessageAgeAlarmSeconds must be an integer of at least 60 (seconds)');
+  }
+  const timeouts = Number(text(deployment.lockTimeoutsAlarmThreshold));
+  if (!Number.isInteger(timeouts) || timeouts < 0 || text(deployment.lockTimeoutsAlarmThreshold) === '') {
+    problems.push('--param lockTimeoutsAlarmThreshold must be an integer of at least 0');
   }
   if (text(env.LOCK_BACKEND) === 'zookeeper') {
     problems.push(

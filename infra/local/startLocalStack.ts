@@ -54,7 +54,21 @@ export interface LocalStackOptions {
    * @defaultValue `process.env.LOCK_BACKEND`, else `'redis-getset'`
    */
   lockBackend?: 'redis-getset' | 'redis-setnx' | 'zookeeper';
+  /**
+   * Restart serverless-offline on the same ports, against the same Redis and queues, when it dies without
+   * being asked to (a crash, a SIGKILL), telling `onOffline`. `killOffline()` still takes it down for good
+   * until `restartOffline()`. `npm start` turns it on. @defaultValue false
+   */
+  superviseOffline?: boolean;
+  /** Told when a supervised serverless-offline died and when it answers again (with its new pid). */
+  onOffline?: (event: OfflineEvent) => void;
 }
+
+/** What {@link LocalStackOptions.onOffline} is told. */
+export type OfflineEvent =
+  | { type: 'died'; reason: string }
+  | { type: 'restarted'; pid: number | undefined }
+  | { type: 'restart_failed'; error: string };
 
 /** A running local stack. */
 export interface LocalStack {
@@ -64,7 +78,9 @@ export interface LocalStack {
   /** The ZooKeeper connect string the consumers use, when the lock backend is `zookeeper`. */
   readonly zookeeperConnect: string | undefined;
   readonly queues: LocalQueues;
-  /** SIGKILL the serverless-offline process group (a crash of the whole offline stack). */
+  /** The serverless-offline process's pid (changes when it is restarted). */
+  readonly offlinePid: number | undefined;
+  /** SIGKILL the serverless-offline process group (a crash of the whole offline stack); not restarted. */
   killOffline(): Promise<void>;
   /** Start serverless-offline again with the same settings. */
   restartOffline(): Promise<void>;
@@ -134,18 +150,62 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(zookeeperConnect ? { ZOOKEEPER_CONNECT: zookeeperConnect } : {}),
     };
     const httpUrl = `http://127.0.0.1:${httpPort}`;
-    let offline = await startOffline(env, httpUrl, options.offlineLog ?? join(ROOT, '.local', 'offline.log'));
-    started.push(() => stopGroup(offline, 'SIGTERM'));
+    const logTo = options.offlineLog ?? join(ROOT, '.local', 'offline.log');
+    let offline = await startOffline(env, httpUrl, logTo);
+    /** Taken down on purpose (stop, killOffline): not restarted. */
+    let down = false;
+    let restarting: Promise<void> = Promise.resolve();
+    const supervise = (child: ChildProcess) => {
+      child.once('exit', (code, signal) => {
+        if (!options.superviseOffline || down || child !== offline) return;
+        options.onOffline?.({ type: 'died', reason: signal ?? `exit code ${code}` });
+        restarting = (async () => {
+          await stopGroup(child, 'SIGKILL'); // whatever it started, so the ports are free
+          for (let attempt = 1; !down; attempt++) {
+            try {
+              offline = await startOffline(env, httpUrl, logTo);
+              if (down) {
+                await stopGroup(offline, 'SIGTERM');
+                return;
+              }
+              supervise(offline);
+              options.onOffline?.({ type: 'restarted', pid: offline.pid });
+              return;
+            } catch (error) {
+              options.onOffline?.({ type: 'restart_failed', error: (error as Error).message });
+              await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * attempt)));
+            }
+          }
+        })();
+      });
+    };
+    supervise(offline);
+    started.push(async () => {
+      down = true;
+      await restarting;
+      await stopGroup(offline, 'SIGTERM');
+    });
     return {
       httpUrl,
       sqsEndpoint,
       redisUrl,
       zookeeperConnect,
       queues,
-      killOffline: () => stopGroup(offline, 'SIGKILL'),
-      async restartOffline() {
+      get offlinePid() {
+        return offline.pid;
+      },
+      async killOffline() {
+        down = true;
+        await restarting;
         await stopGroup(offline, 'SIGKILL');
-        offline = await startOffline(env, httpUrl, options.offlineLog ?? join(ROOT, '.local', 'offline.log'));
+      },
+      async restartOffline() {
+        down = true;
+        await restarting;
+        await stopGroup(offline, 'SIGKILL');
+        offline = await startOffline(env, httpUrl, logTo);
+        down = false;
+        supervise(offline);
       },
       stop: stopAll,
     };

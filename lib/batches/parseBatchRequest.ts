@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { echoId } from '../packets/echoId.ts';
 import { packetIdSchema } from '../packets/packetIdSchema.ts';
 import { amountSchema, batchIdSchema, parseOrThrow, userIdSchema } from '../packets/schemas.ts';
+import * as z from '../z.ts';
 import type { PayoutRow } from './submitPayouts.ts';
 
 /** Most items in one `POST /payout-batches` request; larger batches go through the CLI. */
@@ -10,10 +10,10 @@ export const MAX_ITEMS_PER_REQUEST = 1000;
 /** `POST /payout-batches` body. Items are checked one by one (bad ones are reported, not fatal). */
 export const batchRequestSchema = z.strictObject({
   packetId: packetIdSchema,
-  batchId: batchIdSchema.optional(),
+  batchId: z.optional(batchIdSchema),
   /** See `SubmitPayoutsInput.allowRepeatPayees`. @defaultValue false */
-  allowRepeatPayees: z.boolean().optional(),
-  items: z.array(z.unknown()).min(1).max(MAX_ITEMS_PER_REQUEST),
+  allowRepeatPayees: z.optional(z.boolean()),
+  items: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS_PER_REQUEST)),
 });
 
 const itemSchema = z.strictObject({ userId: userIdSchema, amount: amountSchema });

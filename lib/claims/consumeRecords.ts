@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { markActive } from '../packets/activity.ts';
 import {
   COMMIT_RESERVE_MS,
   type ItemOutcome,
@@ -8,9 +9,29 @@ import {
 } from '../packets/index.ts';
 import { type QueueMessage, queueMessageSchema } from '../queue/queueMessage.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { type MetricsRecorder, NO_METRICS } from '../runtime/metrics.ts';
 
 /** Time kept back from the invocation's remaining time, so results are returned before the timeout. */
 export const CONSUMER_SAFETY_MS = 1000;
+
+/** Receives of one message before SQS moves it to the DLQ (`maxReceiveCount` in infra/queues.json). */
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+/** Options of {@link consumeRecords}. */
+export interface ConsumeOptions {
+  /** The invocation's remaining time (ms). */
+  remainingMs: number;
+  /** Longest wait for one packet's lock (ms): `LOCK_WAIT_MS`. */
+  maxLockWaitMs: number;
+  log: Logger;
+  /** Where the outcomes, lock waits and DLQ-bound records are counted. @defaultValue {@link NO_METRICS} */
+  metrics?: MetricsRecorder;
+  /**
+   * The queue's `maxReceiveCount`: a retried record received this often goes to the DLQ next, and is
+   * logged and counted as such. @defaultValue {@link DEFAULT_MAX_RECEIVE_COUNT}
+   */
+  maxReceiveCount?: number;
+}
 
 /** Every record of the batch failed: Lambda retries the whole batch (SQS redelivers every message). */
 export class BatchFailedError extends Error {
@@ -33,6 +54,11 @@ export interface ConsumeTally {
   retried: number;
   /** Records retried because their outcome was not yet on the required replicas. */
   underReplicated: number;
+  /** Retried records on their last receive (the DLQ takes them next). */
+  dlqBound: number;
+  /** Lock acquisitions that took over from an expired holder, and that gave up at their deadline. */
+  takeovers: number;
+  lockTimeouts: number;
 }
 
 /**
@@ -46,9 +72,10 @@ export interface ConsumeTally {
 export async function consumeRecords(
   rp: RedPackets,
   records: readonly SQSRecord[],
-  options: { remainingMs: number; maxLockWaitMs: number; log: Logger },
+  options: ConsumeOptions,
 ): Promise<SQSBatchResponse> {
   const { log } = options;
+  const metrics = options.metrics ?? NO_METRICS;
   const deadline = Math.min(
     Date.now() + options.remainingMs - CONSUMER_SAFETY_MS,
     Date.now() + options.maxLockWaitMs + COMMIT_RESERVE_MS,
@@ -61,6 +88,9 @@ export async function consumeRecords(
     duplicates: 0,
     retried: 0,
     underReplicated: 0,
+    dlqBound: 0,
+    takeovers: 0,
+    lockTimeouts: 0,
   };
   const count = (bucket: Record<string, number>, reason: string) => {
     bucket[reason] = (bucket[reason] ?? 0) + 1;
@@ -77,6 +107,8 @@ export async function consumeRecords(
     groups.set(message.packetId, group);
   }
   const failures: string[] = [];
+  /** Packets this batch acted on (not those it found missing), for the scheduled reconcile. */
+  const touched = new Set<string>();
   await Promise.all(
     [...groups].map(async ([packetId, group]) => {
       let outcomes: ItemOutcome[];
@@ -84,7 +116,14 @@ export async function consumeRecords(
         outcomes = await rp.processItems(
           packetId,
           group.map((g) => toItem(g.message)),
-          { deadline },
+          {
+            deadline,
+            onLock: ({ waitedMs, takeover, timedOut }) => {
+              metrics.add('LockWait', Math.round(waitedMs));
+              if (takeover) tally.takeovers += 1;
+              if (timedOut) tally.lockTimeouts += 1;
+            },
+          },
         );
       } catch (error) {
         // A bug or a permanent fault: retry (and, after maxReceiveCount, the DLQ) rather than drop.
@@ -94,9 +133,12 @@ export async function consumeRecords(
           error,
         });
         for (const g of group) failures.push(g.record.messageId);
+        touched.add(packetId);
         tally.retried += group.length;
         return;
       }
+      if (outcomes.some((o) => o.status !== 'refused' || o.reason !== 'unknown_packet'))
+        touched.add(packetId);
       outcomes.forEach((outcome, i) => {
         const { record, message } = group[i] as (typeof group)[number];
         logOutcome(log, message, outcome, record.messageId);
@@ -113,9 +155,49 @@ export async function consumeRecords(
       });
     }),
   );
+  const lastReceives = lastReceivesOf(
+    records,
+    failures,
+    options.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+  );
+  for (const record of lastReceives) {
+    log.warn('record goes to the DLQ', {
+      messageId: record.messageId,
+      receives: Number(record.attributes?.ApproximateReceiveCount),
+      outcome: 'dlq_bound',
+    });
+  }
+  tally.dlqBound = lastReceives.length;
+  await markActive(rp.context, [...touched]).catch((error: unknown) =>
+    log.warn('activity not recorded for the scheduled reconcile', { error }),
+  );
   log.info('batch consumed', { records: records.length, ...tally });
+  countTally(metrics, tally);
   if (records.length > 0 && failures.length === records.length) throw new BatchFailedError(failures);
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** The failed records that were on their last receive: SQS moves them to the DLQ instead of again. */
+function lastReceivesOf(records: readonly SQSRecord[], failures: string[], maxReceiveCount: number) {
+  const failed = new Set(failures);
+  return records.filter(
+    (record) =>
+      failed.has(record.messageId) && Number(record.attributes?.ApproximateReceiveCount) >= maxReceiveCount,
+  );
+}
+
+/** One invocation's outcomes as metrics (see `METRICS`). */
+function countTally(metrics: MetricsRecorder, tally: ConsumeTally): void {
+  metrics.add('Payouts', tally.paid);
+  metrics.add('PayoutAmount', tally.paidAmount);
+  for (const [reason, n] of Object.entries(tally.rejected)) metrics.add('Rejections', n, reason);
+  for (const [reason, n] of Object.entries(tally.refused)) metrics.add('Refusals', n, reason);
+  metrics.add('Duplicates', tally.duplicates);
+  metrics.add('Retries', tally.retried);
+  metrics.add('DlqBound', tally.dlqBound);
+  metrics.add('UnderReplicated', tally.underReplicated);
+  metrics.add('LockTakeovers', tally.takeovers);
+  metrics.add('LockTimeouts', tally.lockTimeouts);
 }
 
 function parseMessage(record: SQSRecord, log: Logger): QueueMessage | null {

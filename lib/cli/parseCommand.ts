@@ -16,6 +16,9 @@ export interface Connection {
   region: string;
 }
 
+/** How often `packets watch` reads the packet and the queues by default, in ms. */
+export const DEFAULT_WATCH_INTERVAL_MS = 1000;
+
 /** How long `--wait` waits by default for the last item to be decided, in seconds. */
 export const DEFAULT_WAIT_TIMEOUT_S = 600;
 
@@ -32,6 +35,7 @@ export type Command = { json: boolean; connection: Connection } & (
       expiresInSeconds?: number;
     }
   | { name: 'packets show' | 'packets settle' | 'packets export'; packetId: string }
+  | { name: 'packets watch'; packetId: string; intervalMs: number }
   | { name: 'balances credit'; owner: string; amount: number; reference: string }
   | { name: 'balances show'; owner: string }
   | {
@@ -67,6 +71,9 @@ Commands:
   packets show     --packet <id>
   packets settle   --packet <id>   (refund an expired packet's remainder to its owner, once)
   packets export   --packet <id>   (its ledger as JSON lines, for before its retention ends)
+  packets watch    --packet <id> [--interval <ms>]   (remaining, shares, paid/s, claims queued, queue
+                   and DLQ depth, redrawn every second; exits 0 once every share is paid or the packet
+                   is settled, 1 when stopped first; plain lines when stdout is not a terminal)
   payouts submit   --packet <id> --file <winners.csv|.json> [--format csv|json] [--batch-id <id>]
                    [--allow-repeat-payees] [--skip-invalid] [--senders <n>] [--wait] [--wait-timeout <s>]
   payouts status   --batch <id> [--wait] [--wait-timeout <s>]
@@ -81,7 +88,7 @@ Connection (flags override the environment):
   --redis-mode <mode>    REDIS_MODE: standalone (default) or cluster
                          (REDIS_MIN_REPLICAS, REDIS_WAIT_TIMEOUT_MS, MAX_OPEN_PACKETS_PER_SENDER,
                          MAX_PACKET_AMOUNT, PACKET_RETENTION_DAYS are read as the functions read them)
-  --queue-url <url>      CLAIMS_QUEUE_URL (payouts submit)
+  --queue-url <url>      CLAIMS_QUEUE_URL (payouts submit; packets watch reads its depths)
   --sqs-endpoint <url>   SQS_ENDPOINT (LocalStack, fauxqs; unset on AWS)
   --region <region>      AWS_REGION (default us-east-1)
 
@@ -120,6 +127,7 @@ const options = {
   senders: { type: 'string' },
   wait: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
+  interval: { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -132,6 +140,7 @@ const allowed: Record<Exclude<Command['name'], 'help'>, ReadonlyArray<keyof Flag
   'packets show': ['packet'],
   'packets settle': ['packet'],
   'packets export': ['packet'],
+  'packets watch': ['packet', 'interval'],
   'payouts submit': [
     'packet',
     'file',
@@ -216,6 +225,16 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         ...(values['expires-in'] === undefined
           ? {}
           : { expiresInSeconds: int(values['expires-in'], 'expires-in', 1, Number.MAX_SAFE_INTEGER) }),
+      };
+    case 'packets watch':
+      return {
+        ...base,
+        name: command,
+        packetId: required('packet'),
+        intervalMs:
+          values.interval === undefined
+            ? DEFAULT_WATCH_INTERVAL_MS
+            : int(values.interval, 'interval', 100, 60_000),
       };
     case 'packets show':
     case 'packets settle':

@@ -14,14 +14,18 @@ import {
 } from './formatReport.ts';
 import { type Command, parseCommand, USAGE } from './parseCommand.ts';
 import type { ProgressStream } from './progressBar.ts';
+import { queueDepthsReader } from './queueDepths.ts';
 import { submitPayoutFile } from './submitPayoutFile.ts';
 import { waitForBatch } from './waitForBatch.ts';
+import { watchPacket } from './watchPacket.ts';
 
 /** Where the CLI reads its settings and writes: the report on stdout, progress and errors on stderr. */
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout: ProgressStream;
   stderr: ProgressStream;
+  /** Aborted on Ctrl-C / SIGTERM: a command that runs until something happens (`packets watch`) stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -92,6 +96,23 @@ async function run(
           ? `settled ${settlement.packetId}: refunded ${settlement.refunded} to ${settlement.owner}`
           : `${settlement.packetId} was settled before (refunded ${settlement.refunded}): nothing changed`;
       return { code: EXIT.ok, report: settlement, text };
+    }
+    case 'packets watch': {
+      const queue = command.connection.queueUrl ? connectQueue(command.connection) : undefined;
+      try {
+        const { done, last } = await watchPacket(ctx, command.packetId, {
+          out: io.stdout,
+          ...(queue ? { queue: queueDepthsReader(queue.sqs, queue.queueUrl) } : {}),
+          intervalMs: command.intervalMs,
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
+        io.stderr.write(
+          done ? `${command.packetId} is ${last.packet.status}: nothing more to pay\n` : 'stopped\n',
+        );
+        return { code: done ? EXIT.ok : EXIT.incomplete, report: command.json ? last : undefined, text: '' };
+      } finally {
+        queue?.sqs.destroy();
+      }
     }
     case 'packets export': {
       // JSON lines, one ledger entry each, written as they are read (a ledger can be large).

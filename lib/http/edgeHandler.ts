@@ -3,13 +3,15 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { createLogger, type Logger } from '../runtime/logger.ts';
+import { invocationLogger, type Logger } from '../runtime/logger.ts';
+import { createMetrics, type MetricsRecorder } from '../runtime/metrics.ts';
 import { errorResponse } from './toHttpResponse.ts';
 
-/** What every HTTP route gets: the event and a logger bound to the request. */
+/** What every HTTP route gets: the event, a logger bound to the request, and the invocation's metrics. */
 export interface EdgeContext {
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
   log: Logger;
+  metrics: MetricsRecorder;
 }
 
 /** A Lambda handler of the HTTP API. */
@@ -20,17 +22,21 @@ export type HttpLambda = (
 
 /**
  * Wraps a route that needs no services (the catch-all; `httpHandler` builds on it): every error becomes
- * the JSON error shape, never a stack.
+ * the JSON error shape, never a stack; log lines carry the API Gateway request id as `correlation_id`, and
+ * what the route recorded in `metrics` is published when it has answered.
  */
 export function edgeHandler(
   route: (ctx: EdgeContext) => Promise<APIGatewayProxyStructuredResultV2>,
 ): HttpLambda {
   return async (event, context) => {
-    const log = createLogger({ fn: context.functionName, requestId: context.awsRequestId });
+    const log = invocationLogger(context, event.requestContext?.requestId);
+    const metrics = createMetrics();
     try {
-      return await route({ event, log });
+      return await route({ event, log, metrics });
     } catch (error) {
       return errorResponse(error, log);
+    } finally {
+      metrics.publish();
     }
   };
 }

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
 import { ValidationError } from '../packets/errors.ts';
 import { packetIdSchema } from '../packets/packetIdSchema.ts';
 import { batchIdSchema, claimIdSchema, ownerIdSchema } from '../packets/schemas.ts';
+import type * as z from '../z.ts';
 
 /** Every `{param}` of the route table, with the schema its value must meet. */
 export const PATH_PARAMS = {
@@ -10,7 +10,7 @@ export const PATH_PARAMS = {
   claimId: claimIdSchema,
   batchId: batchIdSchema,
   owner: ownerIdSchema,
-} as const satisfies Record<string, z.ZodType<string>>;
+} as const satisfies Record<string, z.ZodMiniType<string>>;
 
 /** The name of a path parameter. */
 export type PathParamName = keyof typeof PATH_PARAMS;

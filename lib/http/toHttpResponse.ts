@@ -62,6 +62,14 @@ export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStruc
     : json(500, { error: { code: 'internal_error', message: 'internal error', details: [] } });
 }
 
+/**
+ * The `error.code` that {@link errorResponse} answers `error` with (`packet_exhausted`, `not_durable`, …;
+ * `unavailable` or `internal_error` for what it does not know): a fixed set, fit for a metric dimension.
+ */
+export function errorCode(error: unknown): string {
+  return classify(error)?.code ?? (isRetryableError(error) ? 'unavailable' : 'internal_error');
+}
+
 function classify(error: unknown): {
   status: number;
   code: string;

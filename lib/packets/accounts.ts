@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { createScript } from '../lock/index.ts';
+import * as z from '../z.ts';
 import { confirmDurable } from './confirmDurable.ts';
 import { CreditConflictError, ValidationError } from './errors.ts';
 import { ownerKeys } from './keys.ts';
@@ -52,9 +52,11 @@ export const creditSchema = z.strictObject({
   /** The operator's idempotency key (a payment or transfer id): 1-128 of `[A-Za-z0-9_.:-]`. */
   reference: z
     .string()
-    .min(1)
-    .max(128)
-    .regex(/^[\w.:-]+$/, 'may only contain letters, digits and _ . : -'),
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[\w.:-]+$/, 'may only contain letters, digits and _ . : -'),
+    ),
 });
 
 /**

@@ -30,6 +30,12 @@ export interface ClaimRecord {
   /** The batch of a batch item. */
   batchId?: string;
   status: 'queued' | 'paid' | 'rejected';
+  /**
+   * Claims: the door reserved one of the packet's shares for it (`reserved` in the packet hash), so it is
+   * paid from that share; a rejection gives the share back. Absent on batch items and on claims recorded
+   * before the door reserved: those take a share only when they are paid, from the shares nobody holds.
+   */
+  reserved?: true;
   /** Claims: the share paid. Batch items: the row's amount, from submission on (paid or not). */
   amount?: number;
   fence?: number;
@@ -78,3 +84,13 @@ export function parseRecord(raw: unknown): ClaimRecord | null {
 
 export const isTerminal = (record: ClaimRecord | null): boolean =>
   record?.status === 'paid' || record?.status === 'rejected';
+
+/**
+ * What deciding `record` (as decided) does to the packet's `reserved` counter: a reserved claim rejected
+ * gives its share back (−1); a payment without a reservation (a batch item, a claim from before the door
+ * reserved) takes a share nobody held (+1); a reserved claim paid keeps the share it had (0).
+ */
+export function shareDelta(record: ClaimRecord): -1 | 0 | 1 {
+  if (record.reserved) return record.status === 'rejected' ? -1 : 0;
+  return record.status === 'paid' ? 1 : 0;
+}

@@ -1,4 +1,5 @@
 import { createFencedScript } from '../lock/index.ts';
+import { shareDelta } from './claimRecord.ts';
 import type { Decision } from './decide.ts';
 import type { PacketKeys } from './keys.ts';
 
@@ -20,6 +21,8 @@ interface CommitEntry {
   b: number;
   /** Reject reason ('' when paid). */
   x: string;
+  /** What it does to the packet's `reserved` counter (see `shareDelta`): -1 gives a share back, 1 takes one. */
+  s: -1 | 0 | 1;
 }
 
 /**
@@ -32,19 +35,23 @@ interface CommitEntry {
  * the group (their counters).
  * ARGV[3] time (epoch ms), ARGV[4] JSON array of {@link CommitEntry}.
  * Returns `{1, remaining, remainingCount}` committed, `{-3}` packet missing, `{-4}` would go below zero,
- * `{-5, i}` entry i is no longer a queued record (decided meanwhile, or withdrawn); nothing is written in
- * the last three cases.
+ * `{-5, i}` entry i is no longer a queued record (decided meanwhile, or withdrawn), `{-6}` the shares
+ * nobody held when the group was decided were reserved by the door meanwhile (it grabs without the lock);
+ * nothing is written in the last four cases.
  */
 export const COMMIT_GROUP_LUA = `
 local at = ARGV[3]
 local entries = cjson.decode(ARGV[4])
-local state = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount')
+local state = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount', 'count', 'reserved')
 local remaining, remainingCount = tonumber(state[1]), tonumber(state[2])
 if not remaining or not remainingCount then
   -- The packet is gone (deleted, or Redis lost its data): decide again against whatever exists now.
   return {-3}
 end
-local paidSum, paidCount = 0, 0
+-- A packet from before the counter: its paid shares are taken, its queued claims hold none.
+local count = tonumber(state[3])
+local reserved = tonumber(state[4]) or (count - remainingCount)
+local paidSum, paidCount, shares, taken = 0, 0, 0, 0
 for i, e in ipairs(entries) do
   local existing = redis.call('HGET', KEYS[3], e.f)
   if not existing or cjson.decode(existing).status ~= 'queued' then
@@ -57,13 +64,22 @@ for i, e in ipairs(entries) do
     paidSum = paidSum + amount
     paidCount = paidCount + 1
   end
+  shares = shares + e.s
+  if e.s > 0 then taken = taken + 1 end
 end
 if remaining - paidSum < 0 or remainingCount - paidCount < 0 then
   -- Relative deltas that would overspend: never applied.
   return {-4}
 end
+if taken > 0 and reserved + shares > count then
+  -- A payment without a reservation may only take a share nobody holds, and the door took them since
+  -- the group was read: decide again (a reserved claim's share is never taken from it).
+  return {-6}
+end
 redis.call('HINCRBY', KEYS[2], 'remaining', string.format('%d', 0 - paidSum))
 redis.call('HINCRBY', KEYS[2], 'remainingCount', 0 - paidCount)
+-- Shares given back (rejected reserved claims) can be grabbed at the door again; shares taken cannot.
+if shares ~= 0 then redis.call('HSET', KEYS[2], 'reserved', reserved + shares) end
 if paidSum > 0 then redis.call('HINCRBY', KEYS[7], 'paidOut', string.format('%d', paidSum)) end
 for _, e in ipairs(entries) do
   redis.call('HSET', KEYS[3], e.f, e.r)
@@ -92,7 +108,7 @@ end
 return {1, remaining - paidSum, remainingCount - paidCount}
 `;
 
-export const commitGroupScript = createFencedScript<[1, number, number] | [-3] | [-4] | [-5, number]>(
+export const commitGroupScript = createFencedScript<[1, number, number] | [-3] | [-4] | [-5, number] | [-6]>(
   COMMIT_GROUP_LUA,
 );
 
@@ -124,6 +140,7 @@ export function commitGroupArgs(
       bid: batchId,
       b: batch,
       x: d.record.status === 'paid' ? '' : (d.record.reason ?? 'unknown'),
+      s: shareDelta(d.record),
     });
   }
   return {

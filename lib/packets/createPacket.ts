@@ -39,7 +39,8 @@ end
 redis.call('HINCRBY', KEYS[2], 'balance', 0 - total)
 redis.call('HINCRBY', KEYS[2], 'funded', total)
 redis.call('HSET', KEYS[1], 'createdBy', ARGV[2], 'totalAmount', ARGV[3], 'count', ARGV[4],
-  'remaining', ARGV[3], 'remainingCount', ARGV[4], 'mode', ARGV[5], 'createdAt', ARGV[6], 'expiresAt', ARGV[7])
+  'remaining', ARGV[3], 'remainingCount', ARGV[4], 'reserved', 0, 'mode', ARGV[5], 'createdAt', ARGV[6],
+  'expiresAt', ARGV[7])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
 return {1, balance - total}
 `);
@@ -86,6 +87,7 @@ export async function createPacket(
       count: spec.count,
       remaining: spec.totalAmount,
       remainingCount: spec.count,
+      reserved: 0,
       mode: spec.mode,
       createdAt,
       expiresAt,

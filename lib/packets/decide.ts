@@ -1,4 +1,11 @@
-import { type ClaimRecord, isTerminal, payerOf, type RefuseReason, recordField } from './claimRecord.ts';
+import {
+  type ClaimRecord,
+  isTerminal,
+  payerOf,
+  type RefuseReason,
+  recordField,
+  shareDelta,
+} from './claimRecord.ts';
 import type { PacketState } from './packetState.ts';
 import type { RandomInt } from './random.ts';
 import type { PayoutItem } from './schemas.ts';
@@ -31,8 +38,10 @@ export interface DecideSnapshot {
  * no record → refused `not_recorded`; a batch item whose record pays another amount → refused
  * `item_conflict`; already decided (or repeated in the group) → that decision again; then, for a user
  * already paid on this packet by another claim or batch → `already_paid_by_*` (unless the item's batch
- * allows repeat payees); expired; exhausted; an amount that does not leave 1 unit for every remaining share
- * → `insufficient_budget`; else paid. Pure: no I/O, integers only.
+ * allows repeat payees); expired; exhausted (no share for it: a claim the door reserved a share for is paid
+ * from that share, anything else only from a share nobody holds, `count − reserved`); an amount that does
+ * not leave 1 unit for every remaining share → `insufficient_budget`; else paid. Pure: no I/O, integers
+ * only.
  */
 export function decide(
   state: PacketState,
@@ -41,6 +50,8 @@ export function decide(
   ctx: { now: number; fence: number; random: RandomInt },
 ): Decision[] {
   let { remaining, remainingCount } = state;
+  // Shares neither paid nor held by a reserved claim, as this group's decisions leave them.
+  let free = state.count - state.reserved;
   const payees = new Map(snapshot.payees);
   const byField = new Map<string, ClaimRecord>();
   return items.map((item, index): Decision => {
@@ -70,7 +81,7 @@ export function decide(
       const { reason, paidBy } = payerOf(state.packetId, payer);
       record = rejected(reason, paidBy);
     } else if (ctx.now >= state.expiresAt) record = rejected('expired');
-    else if (remainingCount < 1) record = rejected('exhausted');
+    else if (remainingCount < 1 || (!stored.reserved && free < 1)) record = rejected('exhausted');
     else {
       const amount =
         item.kind === 'claim' ? nextShare(remaining, remainingCount, state.mode, ctx.random) : item.amount;
@@ -82,6 +93,7 @@ export function decide(
         if (payer === undefined) payees.set(item.userId, field);
       }
     }
+    free -= shareDelta(record);
     byField.set(field, record);
     return { type: 'fresh', item, field, record };
   });

@@ -52,10 +52,11 @@ export class PacketNotFoundError extends PacketError {
 
 /**
  * The commit script refused the group for a reason other than a lost lock: the packet vanished, the deltas
- * would take it below zero, or an item was decided meanwhile. Retryable: a new attempt reads fresh state.
+ * would take it below zero, an item was decided meanwhile, or the door reserved the shares the group's
+ * unreserved payments were to take (`shares_taken`). Retryable: a new attempt reads fresh state.
  */
 export class CommitConflictError extends PacketError {
-  readonly reason: 'packet_missing' | 'below_zero' | 'already_decided';
+  readonly reason: 'packet_missing' | 'below_zero' | 'already_decided' | 'shares_taken';
 
   constructor(packetId: string, reason: CommitConflictError['reason']) {
     super('commit_conflict', `commit for packet "${echoId(packetId)}" refused: ${reason}`, {

@@ -38,7 +38,12 @@ export { ownerKeys, packetIndexKey, packetKeys } from './keys.ts';
 export type { Payout } from './listPayouts.ts';
 export type { RedisClient } from './PacketsContext.ts';
 export { type PacketView, type PublicPacketView, toPublicView } from './packetState.ts';
-export { COMMIT_RESERVE_MS, type ItemOutcome, type ProcessOptions } from './processItems.ts';
+export {
+  COMMIT_RESERVE_MS,
+  type ItemOutcome,
+  type LockObservation,
+  type ProcessOptions,
+} from './processItems.ts';
 export { createRandom, type RandomInt } from './random.ts';
 export type { ClaimView } from './readClaim.ts';
 export type {

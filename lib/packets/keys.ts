@@ -1,6 +1,10 @@
 /** Redis keys of one packet. All share the hash tag `{packetId}` (one cluster slot), with the lock's. */
 export interface PacketKeys {
-  /** Hash: totalAmount, count, remaining, remainingCount, mode, createdAt, expiresAt. */
+  /**
+   * Hash: totalAmount, count, remaining, remainingCount, reserved (shares paid or held by queued claims:
+   * the door's counter), mode, createdAt, expiresAt; once settled refunded, refundedCount,
+   * heldAtSettlement, settledAt.
+   */
   readonly packet: string;
   /** Hash: record field (see `recordField`) → JSON claim / batch-item record. */
   readonly claims: string;

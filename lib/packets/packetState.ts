@@ -9,6 +9,12 @@ export interface PacketState {
   count: number;
   remaining: number;
   remainingCount: number;
+  /**
+   * Shares taken: paid (to a claim or a batch item) or held by a queued claim the door reserved them for.
+   * The door takes one per new claim and refuses once it reaches `count`; a reserved claim that ends
+   * rejected gives its share back. Before settling, `reserved == paid + queued reserved claims <= count`.
+   */
+  reserved: number;
   mode: SplitMode;
   createdAt: number;
   expiresAt: number;
@@ -41,6 +47,12 @@ export function parsePacketState(packetId: string, hash: unknown): PacketState |
     count: Number(h.count),
     remaining: Number(h.remaining),
     remainingCount: Number(h.remainingCount),
+    // A packet created before the door reserved has no counter: only its paid shares are taken (its
+    // queued claims hold none), as the scripts also read it.
+    reserved:
+      h.reserved === undefined
+        ? Number(h.count) - Number(h.remainingCount) - Number(h.refundedCount ?? 0)
+        : Number(h.reserved),
     mode: h.mode === 'equal' ? 'equal' : 'random',
     createdAt: Number(h.createdAt),
     expiresAt: Number(h.expiresAt),
@@ -50,10 +62,14 @@ export function parsePacketState(packetId: string, hash: unknown): PacketState |
   };
 }
 
-/** Settled wins, then exhausted over expired: a packet fully paid stays "exhausted" after its expiry. */
+/**
+ * Settled wins, then exhausted over expired: a packet fully paid stays "exhausted" after its expiry. It is
+ * exhausted as soon as every share is taken (paid or held by a claim): then the door answers 410
+ * `packet_exhausted`, and it opens again only if a held share is given back.
+ */
 export function packetStatus(state: PacketState, now: number): PacketView['status'] {
   if (state.settledAt !== undefined) return 'settled';
-  if (state.remainingCount <= 0 || state.remaining <= 0) return 'exhausted';
+  if (state.remainingCount <= 0 || state.remaining <= 0 || state.reserved >= state.count) return 'exhausted';
   return now >= state.expiresAt ? 'expired' : 'open';
 }
 

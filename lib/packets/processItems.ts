@@ -1,4 +1,4 @@
-import { createScript, isRetryableError, type Lease, LockError } from '../lock/index.ts';
+import { createScript, isRetryableError, type Lease, LockError, LockTimeoutError } from '../lock/index.ts';
 import { parseRecord, type RefuseReason, type RejectReason, recordField } from './claimRecord.ts';
 import { commitGroupArgs, commitGroupScript } from './commitGroup.ts';
 import { confirmDurable } from './confirmDurable.ts';
@@ -31,6 +31,18 @@ export interface ProcessOptions {
   deadline: number;
   /** Called with the decisions after they are made and before they are committed (instrumentation, tests). */
   onDecided?: (decisions: readonly Decision[]) => void | Promise<void>;
+  /** Called once per lock acquisition, when it holds the lock or has given up at its deadline (metrics). */
+  onLock?: (lock: LockObservation) => void;
+}
+
+/** How one acquisition of the packet's lock went, as {@link ProcessOptions.onLock} sees it. */
+export interface LockObservation {
+  /** From asking for the lock to holding it (the state reads pipelined behind it included), or giving up. */
+  waitedMs: number;
+  /** The lock was taken over from an expired holder (`lease.takeover`). */
+  takeover: boolean;
+  /** The acquisition gave up at its deadline (`LockTimeoutError`). */
+  timedOut: boolean;
 }
 
 /**
@@ -45,6 +57,14 @@ return 1`);
 
 /** Time kept back from the deadline for the commit round trip. */
 export const COMMIT_RESERVE_MS = 200;
+
+/** Why the commit script refused a group, by its reply code. */
+const CONFLICTS = {
+  [-3]: 'packet_missing',
+  [-4]: 'below_zero',
+  [-5]: 'already_decided',
+  [-6]: 'shares_taken',
+} as const satisfies Record<number, CommitConflictError['reason']>;
 
 /**
  * Decides and commits a group of items for one packet under one lock acquisition, in two round trips:
@@ -73,17 +93,26 @@ export async function processItems(
   const batches = [...new Set(items.flatMap((item) => (item.kind === 'payout' ? [item.batchId] : [])))];
   const waitMs = Math.max(0, Math.floor(options.deadline - ctx.now() - COMMIT_RESERVE_MS));
   let held: Lease | undefined;
+  const askedAt = performance.now();
   try {
-    const { lease, replies } = await ctx.lock.acquireAndRead(
-      packetId,
-      (pipeline) => {
-        pipeline.hgetall(keys.packet);
-        pipeline.hmget(keys.claims, ...fields);
-        pipeline.hmget(keys.payees, ...users);
-        for (const batchId of batches) pipeline.hget(keys.batch(batchId), 'allowRepeatPayees');
-      },
-      { waitMs },
-    );
+    const { lease, replies } = await ctx.lock
+      .acquireAndRead(
+        packetId,
+        (pipeline) => {
+          pipeline.hgetall(keys.packet);
+          pipeline.hmget(keys.claims, ...fields);
+          pipeline.hmget(keys.payees, ...users);
+          for (const batchId of batches) pipeline.hget(keys.batch(batchId), 'allowRepeatPayees');
+        },
+        { waitMs },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof LockTimeoutError) {
+          options.onLock?.({ waitedMs: performance.now() - askedAt, takeover: false, timedOut: true });
+        }
+        throw error;
+      });
+    options.onLock?.({ waitedMs: performance.now() - askedAt, takeover: lease.takeover, timedOut: false });
     held = lease;
     const state = parsePacketState(packetId, replies[0]);
     if (!state) {
@@ -110,12 +139,7 @@ export async function processItems(
       // The script ran, and released the lock whatever it decided. (If the call failed instead, the
       // release below is a harmless compare-and-delete: it frees the packet now rather than at expiry.)
       held = undefined;
-      if (reply[0] !== 1) {
-        throw new CommitConflictError(
-          packetId,
-          reply[0] === -3 ? 'packet_missing' : reply[0] === -4 ? 'below_zero' : 'already_decided',
-        );
-      }
+      if (reply[0] !== 1) throw new CommitConflictError(packetId, CONFLICTS[reply[0]]);
     } else if (held) {
       // Nothing to write: free the packet before waiting for replicas.
       await ctx.lock.release(held).catch(() => false);
@@ -126,6 +150,16 @@ export async function processItems(
     await confirmDurable(ctx, keys.barrier);
     return decisions.map(toOutcome);
   } catch (error) {
+    if (
+      error instanceof CommitConflictError &&
+      error.reason === 'shares_taken' &&
+      ctx.now() < options.deadline - COMMIT_RESERVE_MS
+    ) {
+      // The door reserved the free shares between the read and the commit (it takes no lock): decide
+      // again now, against the counter as it is, rather than after a visibility timeout. This converges:
+      // once the door has reserved every share, nothing is left for the unreserved payments to take.
+      return processItems(ctx, packetId, rawItems, options);
+    }
     if (error instanceof ValidationError || !isRetryableError(error)) throw error;
     // Lock and domain errors are typed already; a raw client error becomes StoreUnavailableError.
     const typed =

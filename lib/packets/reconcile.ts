@@ -37,7 +37,14 @@ export type ReconcileCheck =
   /** A paid user missing from the payees index (so a later batch could pay them again). */
   | 'payee_index'
   /** I3: a record still queued longer than `stuckAfterMs`. */
-  | 'stuck_record';
+  | 'stuck_record'
+  /**
+   * The packet's `reserved` counter differs from paid shares + queued claims holding a reservation: a
+   * share leaked (held by nobody, so nobody can grab it) or held twice (so the door over-admits).
+   */
+  | 'reserved_mismatch'
+  /** The `reserved` counter is above `count` (more shares held than the packet has) or below zero. */
+  | 'reserved_over_count';
 
 /** One broken invariant. */
 export interface Discrepancy {
@@ -53,6 +60,8 @@ export interface ReconcileReport {
   count: number;
   remaining: number;
   remainingCount: number;
+  /** Shares taken: paid, or held by a queued claim the door reserved them for (the packet's counter). */
+  reserved: number;
   /** From the ledger (payouts only). */
   paidAmount: number;
   paidCount: number;
@@ -82,7 +91,9 @@ export const DEFAULT_STUCK_AFTER_MS = 15 * 60_000;
 /**
  * Checks the packet's invariants on live data (see {@link ReconcileCheck}): I1 conservation, I2 at most once
  * (per record, per claiming user, per batch item, per payee across batches), that the ledger, the records,
- * the batch counters and the payees index agree, and I3 that nothing stays queued too long. Read-only; run
+ * the batch counters and the payees index agree, that the door's reservation counter matches the paid
+ * shares and the queued claims that hold one (and never exceeds the count), and I3 that nothing stays
+ * queued too long. Read-only; run
  * it on a quiet packet for an exact answer (a commit between two reads can show as a transient mismatch).
  */
 export async function reconcile(
@@ -170,10 +181,12 @@ export async function reconcile(
   }
 
   const counts = { paid: 0, rejected: 0, queued: 0 };
+  let heldByQueued = 0;
   const stuckBefore = ctx.now() - (options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS);
   const perBatch = new Map<string, { items: number; rejected: Map<string, number> }>();
   for (const record of records.values()) {
     counts[record.status] += 1;
+    if (record.status === 'queued' && record.reserved) heldByQueued += 1;
     if (record.status === 'paid') {
       if (!byId.has(record.id))
         report('record_without_entry', `paid record ${record.id} has no ledger entry`);
@@ -197,6 +210,15 @@ export async function reconcile(
       perBatch.set(record.batchId, tally);
     }
   }
+  if (packet.reserved !== payouts.length + heldByQueued) {
+    report(
+      'reserved_mismatch',
+      `reserved ${packet.reserved} != ${payouts.length} paid + ${heldByQueued} queued claims holding a share`,
+    );
+  }
+  if (packet.reserved > packet.count || packet.reserved < 0) {
+    report('reserved_over_count', `reserved ${packet.reserved} is outside 0..count ${packet.count}`);
+  }
   for (const [batchId, meta] of batches) checkBatch(batchId, meta, perBatch.get(batchId), payouts, report);
   for (const batchId of perBatch.keys()) {
     if (!batches.has(batchId)) report('batch_counters', `records of batch ${batchId}, which is not recorded`);
@@ -209,6 +231,7 @@ export async function reconcile(
     count: packet.count,
     remaining: packet.remaining,
     remainingCount: packet.remainingCount,
+    reserved: packet.reserved,
     paidAmount,
     paidCount: payouts.length,
     refunded: packet.refunded,

@@ -11,21 +11,27 @@ import { parsePacketState } from './packetState.ts';
  * to the owner's balance, once, as a ledger entry of kind `refund` carrying the lease's fence; marks it
  * settled; takes it off the owner's open packets; and gives every key of the packet its retention expiry.
  * A claim or batch item still queued can only be rejected from now on (the consumer rejects what it decides
- * after expiry), so the remainder is final.
+ * after expiry), so the remainder is final. That includes the shares the door reserved for claims still
+ * queued: they are refunded too, counted as `heldAtSettlement` (each gives its reservation back when its
+ * claim is rejected as expired).
  *
  * KEYS[2] packet hash, KEYS[3] ledger, KEYS[4] owner account, KEYS[5] owner's open packets, KEYS[6..] every
  * other key of the packet (retention). ARGV[3] now (epoch ms), ARGV[4] retention ms, ARGV[5] packet id.
- * Returns `{1, refunded}` settled now, `{2, refunded}` settled before, `{3, expiresAt}` not expired yet,
- * `{-3}` no packet.
+ * Returns `{1, refunded, held}` settled now, `{2, refunded, held}` settled before, `{3, expiresAt}` not
+ * expired yet, `{-3}` no packet.
  */
 export const SETTLE_LUA = `
 local now = tonumber(ARGV[3])
-local s = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount', 'expiresAt', 'settledAt', 'createdBy', 'refunded')
+local s = redis.call('HMGET', KEYS[2], 'remaining', 'remainingCount', 'expiresAt', 'settledAt', 'createdBy',
+  'refunded', 'count', 'reserved', 'heldAtSettlement')
 if not s[1] then return {-3} end
-if s[4] then return {2, tonumber(s[6]) or 0} end
+if s[4] then return {2, tonumber(s[6]) or 0, tonumber(s[9]) or 0} end
 if now < tonumber(s[3]) then return {3, tonumber(s[3])} end
 local refund, shares = tonumber(s[1]), tonumber(s[2])
-redis.call('HSET', KEYS[2], 'remaining', 0, 'remainingCount', 0, 'refunded', refund, 'refundedCount', shares, 'settledAt', now)
+-- Taken shares minus the paid ones (count − remainingCount, none refunded yet): held by queued claims.
+local held = math.max(0, (tonumber(s[8]) or 0) - (tonumber(s[7]) - shares))
+redis.call('HSET', KEYS[2], 'remaining', 0, 'remainingCount', 0, 'refunded', refund, 'refundedCount', shares,
+  'heldAtSettlement', held, 'settledAt', now)
 if refund > 0 then
   redis.call('XADD', KEYS[3], '*', 'id', 'refund', 'kind', 'refund', 'user', s[5], 'amount', refund, 'fence', fence, 'at', now)
   redis.call('HINCRBY', KEYS[4], 'balance', refund)
@@ -36,16 +42,21 @@ redis.call('ZREM', KEYS[5], ARGV[5])
 for i = 2, #KEYS do
   if i ~= 4 and i ~= 5 then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 end
-return {1, refund}
+return {1, refund, held}
 `;
 
-const settleScript = createFencedScript<[1 | 2 | 3, number] | [-3]>(SETTLE_LUA);
+const settleScript = createFencedScript<[1 | 2, number, number] | [3, number] | [-3]>(SETTLE_LUA);
 
 /** What settling did. */
 export interface Settlement {
   packetId: string;
   owner: string;
   refunded: number;
+  /**
+   * Of the refunded shares, those the door had reserved for claims still queued at settlement: they can no
+   * longer be paid (each is rejected as expired when its message is decided, and gives its share back).
+   */
+  heldShares: number;
   /** `now`: this call refunded; `before`: an earlier call had (nothing changed). */
   settled: 'now' | 'before';
 }
@@ -62,11 +73,13 @@ export async function settlePacket(
 ): Promise<Settlement> {
   if (!isPacketId(packetId)) throw new PacketNotFoundError(String(packetId));
   const keys = packetKeys(ctx.keyPrefix, packetId);
-  const before = parsePacketState(packetId, await ctx.redis.hgetall(keys.packet));
+  const hash = await ctx.redis.hgetall(keys.packet);
+  const before = parsePacketState(packetId, hash);
   if (!before) throw new PacketNotFoundError(packetId);
   const owner = ownerKeys(ctx.keyPrefix, before.createdBy);
   if (before.settledAt !== undefined) {
-    return { packetId, owner: before.createdBy, refunded: before.refunded, settled: 'before' };
+    const heldShares = Number(hash.heldAtSettlement ?? 0);
+    return { packetId, owner: before.createdBy, refunded: before.refunded, heldShares, settled: 'before' };
   }
   if (ctx.now() < before.expiresAt) throw new PacketNotExpiredError(packetId, before.expiresAt);
   // No batch can be recorded after expiry, so this list is final.
@@ -98,6 +111,7 @@ export async function settlePacket(
     packetId,
     owner: before.createdBy,
     refunded: reply[1],
+    heldShares: reply[2],
     settled: reply[0] === 1 ? 'now' : 'before',
   };
 }

@@ -23,13 +23,15 @@ export async function confirmSent(
 
 /**
  * Removes a claim the door just recorded, only while it is still exactly that record: used when the queue
- * definitely refused its message, so that the client's retry starts clean. KEYS[1] records hash, KEYS[2]
- * unsent set; ARGV[1] field, ARGV[2] the record JSON written. Returns 1 if withdrawn, 0 otherwise.
+ * definitely refused its message, so that the client's retry starts clean. The share the door reserved for
+ * it goes back to the packet with it. KEYS[1] records hash, KEYS[2] unsent set, KEYS[3] packet hash;
+ * ARGV[1] field, ARGV[2] the record JSON written. Returns 1 if withdrawn, 0 otherwise.
  */
 const withdrawScript = createScript<0 | 1>(`
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
+if cjson.decode(ARGV[2]).reserved then redis.call('HINCRBY', KEYS[3], 'reserved', -1) end
 return 1`);
 
 /** Withdraws `record` if it is still stored exactly as written; resolves whether it did. */
@@ -41,7 +43,7 @@ export async function withdrawRecord(
   const keys = packetKeys(ctx.keyPrefix, packetId);
   const reply = await withdrawScript.run(
     ctx.redis,
-    [keys.claims, keys.unsent],
+    [keys.claims, keys.unsent, keys.packet],
     [recordField(record), JSON.stringify(record)],
   );
   return reply === 1;

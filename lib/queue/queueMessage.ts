@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import type { ClaimRecord } from '../packets/claimRecord.ts';
 import { packetIdSchema as packetId } from '../packets/packetIdSchema.ts';
 import { amountSchema, batchIdSchema, userIdSchema } from '../packets/schemas.ts';
+import * as z from '../z.ts';
 
-const requestedAt = z.number().int().nonnegative();
+const requestedAt = z.number().check(z.int(), z.nonnegative());
 
 /** A queued claim: `{v: 1, kind: "claim", claimId, packetId, userId, requestedAt}`. */
 export const claimMessageSchema = z.strictObject({
   v: z.literal(1),
   kind: z.literal('claim'),
-  claimId: z.string().min(1).max(600),
+  claimId: z.string().check(z.minLength(1), z.maxLength(600)),
   packetId,
   userId: userIdSchema,
   requestedAt,

@@ -1,7 +1,11 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { SERVICE_NAME } from './metricNames.ts';
+
 /** Fields of a log line; errors are flattened to name, message and code (no stack in production logs). */
 export type LogFields = Record<string, unknown>;
 
-/** A structured JSON logger: one line per event, with fixed context fields (function, request id, …). */
+/** A structured logger: one JSON line per event, with fixed context fields (packet, claim, …). */
 export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -9,21 +13,53 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-/** A logger writing JSON lines to stdout (CloudWatch parses them). `LOG_LEVEL=silent` turns it off. */
-export function createLogger(context: LogFields = {}, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  const write = (lvl: string, message: string, fields: LogFields = {}) => {
-    if (level === 'silent' || (level === 'error' && lvl !== 'error') || (level === 'warn' && lvl === 'info'))
-      return;
-    const line: LogFields = { level: lvl, time: new Date().toISOString(), message, ...context };
+/** `LOG_LEVEL` as Powertools spells it (`info` → `INFO`); `silent` writes nothing. */
+const levelOf = (level: string) => level.toUpperCase() as 'INFO';
+
+/**
+ * A logger on its own Powertools for AWS Lambda Logger (`@aws-lambda-powertools/logger`): JSON lines with
+ * `level`, `message`, `timestamp`, `service` and the given fields. For code outside a Lambda invocation
+ * (tests, tools); the handlers use {@link invocationLogger}. @defaultValue level `LOG_LEVEL`, else `info`
+ */
+export function createLogger(fields: LogFields = {}, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return bind(new PowertoolsLogger({ serviceName: SERVICE_NAME, logLevel: levelOf(level) }), fields);
+}
+
+/** The container's Powertools logger: one per process, so that `cold_start` is true only once. */
+let container: PowertoolsLogger | undefined;
+
+/**
+ * The logger of one invocation: Powertools' Lambda fields (`function_name`, `function_request_id`,
+ * `cold_start`, `function_arn`, `function_memory_size`, `xray_trace_id`), `correlation_id` (the API Gateway
+ * request id of an HTTP call, which the access log carries too), and debug sampling decided again per
+ * invocation (`POWERTOOLS_LOGGER_SAMPLE_RATE`). Lambda runs one invocation of a container at a time; under
+ * serverless-offline, which runs concurrent invocations in one process, a line may carry a neighbour's
+ * request id.
+ */
+export function invocationLogger(context: Context, correlationId?: string): Logger {
+  container ??= new PowertoolsLogger({
+    serviceName: SERVICE_NAME,
+    logLevel: levelOf(process.env.LOG_LEVEL ?? 'info'),
+  });
+  container.resetKeys();
+  container.addContext(context);
+  if (correlationId) container.setCorrelationId(correlationId);
+  container.refreshSampleRateCalculation();
+  return bind(container, {});
+}
+
+function bind(logger: PowertoolsLogger, context: LogFields): Logger {
+  const write = (level: 'info' | 'warn' | 'error', message: string, fields: LogFields = {}) => {
+    const line: LogFields = { ...context };
     for (const [key, value] of Object.entries(fields))
       line[key] = value instanceof Error ? flatten(value) : value;
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+    logger[level](message, line);
   };
   return {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...context, ...fields }, level),
+    child: (fields) => bind(logger, { ...context, ...fields }),
   };
 }
 

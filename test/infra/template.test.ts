@@ -5,6 +5,7 @@ import { EXAMPLE_PARAMS as DEPLOY_PARAMS } from '../../infra/deploy/exampleParam
 import { type Packaged, packageService, readTemplate } from '../../infra/deploy/packageService.ts';
 import queues from '../../infra/queues.json' with { type: 'json' };
 import { ROUTE_KEYS } from '../../lib/http/routes.ts';
+import { METRICS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/runtime/metricNames.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; [k: string]: unknown };
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown; Sid?: string };
@@ -70,11 +71,14 @@ const FUNCTIONS = [
   'getPacket',
   'getPayoutBatch',
   'listPayouts',
+  'reconcileActive',
   'routeNotFound',
   'settleExpired',
   'settlePacket',
   'sweepUnsent',
 ];
+/** A `Fn::Sub` placeholder: `${name}`. */
+const sub = (name: string) => `\${${name}}`;
 const logicalId = (fn: string) => `${fn[0]?.toUpperCase()}${fn.slice(1)}`;
 
 describe('the packaged CloudFormation template', () => {
@@ -129,17 +133,17 @@ describe('the packaged CloudFormation template', () => {
     );
   });
 
-  it('runs the sweeper and the settler on a schedule, every minute', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    const targets = rules.map((r) => {
-      expect(r).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
-      return JSON.stringify((r.Targets as Array<{ Arn: unknown }>)[0]?.Arn);
+  it('runs the sweeper and the settler every minute, the reconcile of active packets every 5 minutes', () => {
+    const schedules = ofType('AWS::Events::Rule').map(([, r]) => {
+      expect(r.Properties.State).toBe('ENABLED');
+      const [target] = r.Properties.Targets as Array<{ Arn: { 'Fn::GetAtt': [string, string] } }>;
+      return [target?.Arn['Fn::GetAtt'][0], r.Properties.ScheduleExpression];
     });
-    expect(targets.sort()).toEqual(
-      [getAtt('SettleExpiredLambdaFunction'), getAtt('SweepUnsentLambdaFunction')]
-        .map((a) => JSON.stringify(a))
-        .sort(),
-    );
+    expect(schedules.sort()).toEqual([
+      ['ReconcileActiveLambdaFunction', 'rate(5 minutes)'],
+      ['SettleExpiredLambdaFunction', 'rate(1 minute)'],
+      ['SweepUnsentLambdaFunction', 'rate(1 minute)'],
+    ]);
   });
 
   /**
@@ -179,6 +183,142 @@ describe('the packaged CloudFormation template', () => {
         .filter((key) => key !== '$default')
         .sort(),
     );
+  });
+});
+
+describe('operations: alarms to an SNS topic, and a dashboard', () => {
+  const TOPIC = { Ref: 'AlarmTopic' };
+  const OURS = [
+    { Name: 'service', Value: SERVICE_NAME },
+    { Name: 'stage', Value: 'prod' },
+  ];
+  /** What each alarm watches, written out here independently of the plugin that renders them. */
+  const WATCHES: Record<string, Record<string, unknown>> = {
+    DeadLetterQueueAlarm: {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt('ClaimsDeadLetterQueue', 'QueueName') }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+    },
+    OldestMessageAgeAlarm: {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt('ClaimsQueue', 'QueueName') }],
+      Statistic: 'Maximum',
+      Threshold: 600,
+      EvaluationPeriods: 3,
+    },
+    ConsumerErrorsAlarm: {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ConsumeClaimsLambdaFunction' } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    ConsumerThrottlesAlarm: {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ConsumeClaimsLambdaFunction' } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    LockTimeoutsAlarm: {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'LockTimeouts',
+      Dimensions: OURS,
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+    ReconcileDiscrepanciesAlarm: {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'ReconcileDiscrepancies',
+      Dimensions: OURS,
+      Statistic: 'Sum',
+      Threshold: 0,
+    },
+  };
+
+  it.each(Object.keys(WATCHES))(
+    '%s watches its metric, fires above its threshold, notifies the topic',
+    (id) => {
+      const alarm = propertiesOf(resources, id);
+      expect(alarm).toMatchObject({
+        ...WATCHES[id],
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [TOPIC],
+        OKActions: [TOPIC],
+      });
+      expect(resources[id]?.Type).toBe('AWS::CloudWatch::Alarm');
+      // Our metrics are ones the functions emit, by the dimensions they emit them with.
+      if (alarm.Namespace === METRICS_NAMESPACE) expect(METRICS).toHaveProperty(String(alarm.MetricName));
+    },
+  );
+
+  it('no other alarm exists; the topic is the stack own unless alarmTopicArn names one', () => {
+    expect(
+      ofType('AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.keys(WATCHES).sort());
+    expect(propertiesOf(resources, 'AlarmTopic')).toEqual({ TopicName: 'red-packet-payouts-prod-alarms' });
+    const topic = 'arn:aws:sns:us-east-1:123456789012:ops-alarms';
+    const given = readTemplate(render({ params: { ...DEPLOY_PARAMS, alarmTopicArn: topic } }));
+    expect(given.Resources.AlarmTopic).toBeUndefined();
+    for (const id of Object.keys(WATCHES)) {
+      expect(given.Resources[id]?.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+    }
+  });
+
+  it('one dashboard graphs the campaign: payouts, claims, queue and DLQ depth, lock wait p99, reconcile', () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const dashboard = propertiesOf(resources, 'OperationsDashboard');
+    const [body, vars] = (dashboard.DashboardBody as { 'Fn::Sub': [string, unknown] })['Fn::Sub'];
+    expect(vars).toEqual({
+      QueueName: getAtt('ClaimsQueue', 'QueueName'),
+      DeadLetterQueueName: getAtt('ClaimsDeadLetterQueue', 'QueueName'),
+      ConsumerName: { Ref: 'ConsumeClaimsLambdaFunction' },
+    });
+    const widgets = (JSON.parse(body) as { widgets: Array<{ properties: { metrics: unknown[][] } }> })
+      .widgets;
+    const graphed = widgets.flatMap((w) => w.properties.metrics.map((m) => JSON.stringify(m)));
+    const graphs = (namespace: string, metric: string, ...rest: string[]) =>
+      graphed.some((m) => m.startsWith(JSON.stringify([namespace, metric, ...rest]).slice(0, -1)));
+    for (const metric of [
+      'ClaimsAccepted',
+      'Payouts',
+      'PayoutAmount',
+      'LockTimeouts',
+      'ReconcileDiscrepancies',
+    ]) {
+      expect(graphs(METRICS_NAMESPACE, metric, 'service', SERVICE_NAME, 'stage', 'prod'), metric).toBe(true);
+    }
+    expect(graphed).toContain(
+      JSON.stringify([
+        METRICS_NAMESPACE,
+        'LockWait',
+        'service',
+        SERVICE_NAME,
+        'stage',
+        'prod',
+        { stat: 'p99' },
+      ]),
+    );
+    expect(graphs('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', sub('QueueName'))).toBe(true);
+    expect(
+      graphs('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', sub('DeadLetterQueueName')),
+    ).toBe(true);
+    expect(graphs('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', sub('QueueName'))).toBe(true);
+    // Every placeholder is one Fn::Sub resolves (a pseudo parameter or a variable above).
+    const placeholders = new Set([...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]));
+    expect([...placeholders].sort()).toEqual([
+      'AWS::Region',
+      'ConsumerName',
+      'DeadLetterQueueName',
+      'QueueName',
+    ]);
   });
 });
 
@@ -223,6 +363,7 @@ describe('least privilege: a role per function', () => {
     consumeClaims: ['secret', 'receive'],
     sweepUnsent: ['secret', 'send'],
     settleExpired: ['secret'],
+    reconcileActive: ['secret'],
     routeNotFound: [],
   };
   const statementsOf = (roleId: string) => {

@@ -69,6 +69,7 @@ describe('reconcile: every detector fires on its fault, injected straight into R
       ok: true,
       paidCount: 4,
       records: { paid: 4, rejected: 1, queued: 1 },
+      reserved: 5, // 4 paid + the claim still queued, which holds its share
       batches: 1,
     });
   });
@@ -116,6 +117,11 @@ describe('reconcile: every detector fires on its fault, injected straight into R
     ['batch_counters', (l) => redis.client().hincrby(l.keys.batch('spring'), 'paid', 1)],
     ['payee_index', (l) => redis.client().hdel(l.keys.payees, 'bob')],
     ['stuck_record', (l) => patchRecord(l, 'u:waiting', () => ({ requestedAt: Date.now() - 16 * 60_000 }))],
+    // A leaked share: the counter says one fewer is taken than the paid and held ones (the door over-admits).
+    ['reserved_mismatch', (l) => redis.client().hincrby(l.keys.packet, 'reserved', -1)],
+    // A share held by nobody: the queued claim lost its reservation, the counter kept it (nobody can grab it).
+    ['reserved_mismatch', (l) => patchRecord(l, 'u:waiting', () => ({ reserved: undefined }))],
+    ['reserved_over_count', (l) => redis.client().hset(l.keys.packet, 'reserved', 7)],
   ];
 
   it.each(cases)('%s', async (check, inject) => {

@@ -7,9 +7,10 @@ import {
   createRedPackets,
   type ItemOutcome,
   PacketNotFoundError,
+  packetKeys,
   ValidationError,
 } from '../../../lib/packets/index.ts';
-import { recordBatch, recordClaims } from '../../harness/acceptedItems.ts';
+import { recordBatch, recordClaims, recordUnreservedClaims } from '../../harness/acceptedItems.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 
@@ -68,7 +69,11 @@ describe('red packets (real Redis)', () => {
   it('pays claims, repeats outcomes for repeated users, rejects once exhausted, and reconciles', async () => {
     const rp = packets();
     const { packetId } = await fundedPacket(rp, { totalAmount: 1000, count: 3, mode: 'equal' });
-    await recordClaims(rp, packetId, ['a', 'b', 'c', 'd']);
+    await recordClaims(rp, packetId, ['a', 'b', 'c']);
+    // Every share is held: the door turns the next user away and records nothing for them ...
+    await expect(rp.recordClaim(packetId, 'e')).rejects.toMatchObject({ code: 'packet_exhausted' });
+    // ... while a claim recorded before the door reserved shares holds none: only a free share pays it.
+    await recordUnreservedClaims(rp, packetId, ['d']);
 
     const first = await rp.processItems(packetId, [claim('a'), claim('b'), claim('a')], soon());
     const second = await rp.processItems(packetId, [claim('c'), claim('d'), claim('b')], soon());
@@ -83,9 +88,11 @@ describe('red packets (real Redis)', () => {
     expect(await rp.readPacket(packetId)).toMatchObject({
       status: 'exhausted',
       remaining: 0,
+      reserved: 3,
       paidAmount: 1000,
     });
     expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidAmount: 1000, paidCount: 3 });
+    expect(await rp.readClaim(claimIdFor(packetId, 'e'))).toBeNull();
     expect(await rp.readClaim(claimIdFor(packetId, 'd'))).toMatchObject({
       status: 'rejected',
       reason: 'exhausted',
@@ -96,6 +103,30 @@ describe('red packets (real Redis)', () => {
       userId: 'a',
     });
     expect(await rp.readClaim(claimIdFor(packetId, 'nobody'))).toBeNull();
+  });
+
+  it('a packet from before the door reserved (no counter) counts its paid shares as taken', async () => {
+    const rp = packets();
+    const { packetId } = await fundedPacket(rp, { totalAmount: 300, count: 3, mode: 'equal' });
+    const keys = packetKeys('rp:', packetId);
+    await recordUnreservedClaims(rp, packetId, ['old']); // queued before the upgrade
+    await rp.processItems(packetId, [claim('old')], soon());
+    await redis.client().hdel(keys.packet, 'reserved'); // as such a packet is stored: 1 of 3 paid
+
+    const door = [];
+    for (const user of ['n1', 'n2', 'n3']) {
+      door.push(
+        await rp.recordClaim(packetId, user).then(
+          () => 202,
+          (error: { code?: string }) => error.code,
+        ),
+      );
+    }
+    await rp.processItems(packetId, [claim('n1'), claim('n2')], soon());
+
+    expect(door).toEqual([202, 202, 'packet_exhausted']); // 2 shares were left, not 3
+    expect(await redis.client().hget(keys.packet, 'reserved')).toBe('3');
+    expect(await rp.reconcile(packetId)).toMatchObject({ ok: true, paidCount: 3, reserved: 3 });
   });
 
   it('a redelivered group changes nothing', async () => {
@@ -211,14 +242,16 @@ describe('red packets (real Redis)', () => {
           minLength: 1,
           maxLength: 12,
         }),
-        async (count, extra, groups) => {
+        fc.boolean(),
+        async (count, extra, groups, atTheDoor) => {
           const rp = packets();
           const { packetId } = await fundedPacket(rp, { totalAmount: count + extra, count });
-          await recordClaims(
-            rp,
-            packetId,
-            groups.flat().map((u) => `u${u}`),
-          );
+          const users = [...new Set(groups.flat().map((u) => `u${u}`))];
+          if (atTheDoor) {
+            // The door reserves a share for the first `count` users and turns the rest away (their
+            // messages, had any been sent, are refused as not recorded).
+            for (const user of users) await rp.recordClaim(packetId, user).catch(() => undefined);
+          } else await recordUnreservedClaims(rp, packetId, users); // more claimers than shares
           const results = await Promise.all(
             groups.map((users) =>
               rp.processItems(
@@ -232,6 +265,7 @@ describe('red packets (real Redis)', () => {
           expect(report.discrepancies).toEqual([]);
           const distinctUsers = new Set(groups.flat()).size;
           expect(report.paidCount).toBe(Math.min(count, distinctUsers));
+          expect(report.reserved).toBe(report.paidCount);
           expect(results.flat().every((o) => o.status !== 'retry')).toBe(true);
         },
       ),

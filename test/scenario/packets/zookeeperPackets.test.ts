@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createZooKeeperLock } from '../../../lib/lock/zookeeper/index.ts';
 import { createRedPackets, type ItemOutcome } from '../../../lib/packets/index.ts';
-import { recordClaims } from '../../harness/acceptedItems.ts';
+import { recordClaims, recordUnreservedClaims } from '../../harness/acceptedItems.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
 import { spawnWorker, type WorkerMessage } from '../../harness/spawnWorker.ts';
@@ -35,7 +35,8 @@ describe('one hot packet under the ZooKeeper lock (LOCK_BACKEND=zookeeper)', () 
   async function race(mode: string) {
     const rp = packets();
     const { packetId } = await fundedPacket(rp, { totalAmount: TOTAL, count: COUNT });
-    await recordClaims(
+    // More claimers than shares: recorded without reservations (see recordUnreservedClaims).
+    await recordUnreservedClaims(
       rp,
       packetId,
       Array.from({ length: 600 }, (_, i) => `u${i}`),

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../lib/cli/CliError.ts';
-import { DEFAULT_WAIT_TIMEOUT_S, parseCommand } from '../../../lib/cli/parseCommand.ts';
+import {
+  DEFAULT_WAIT_TIMEOUT_S,
+  DEFAULT_WATCH_INTERVAL_MS,
+  parseCommand,
+} from '../../../lib/cli/parseCommand.ts';
 
 const env = { REDIS_URL: 'redis://env:6379', CLAIMS_QUEUE_URL: 'http://q/1/claims' };
 
@@ -147,6 +151,25 @@ describe('parseCommand', () => {
     });
     expect(parseCommand([], env).name).toBe('help');
     expect(parseCommand(['reconcile', '--help'], env).name).toBe('help');
+  });
+
+  it('reads packets watch: its interval (default 1 s, 100 ms to 60 s) and nothing else', () => {
+    expect(parseCommand(['packets', 'watch', '--packet', 'pk_1'], env)).toMatchObject({
+      name: 'packets watch',
+      packetId: 'pk_1',
+      intervalMs: DEFAULT_WATCH_INTERVAL_MS,
+    });
+    expect(DEFAULT_WATCH_INTERVAL_MS).toBe(1000);
+    expect(parseCommand(['packets', 'watch', '--packet', 'pk_1', '--interval', '250'], env)).toMatchObject({
+      intervalMs: 250,
+    });
+    expect(usageError(['packets', 'watch']).message).toMatch(/needs --packet/);
+    expect(usageError(['packets', 'watch', '--packet', 'pk_1', '--interval', '50']).message).toMatch(
+      /--interval/,
+    );
+    expect(usageError(['packets', 'watch', '--packet', 'pk_1', '--file', 'x']).message).toMatch(
+      /does not take --file/,
+    );
   });
 
   it('refuses unknown commands and flags, misplaced flags, missing and malformed values', () => {

@@ -23,6 +23,9 @@ const secure: Deployment = {
   operatorRoleArns: '',
   redisSecretKmsKeyArn: '',
   consumerReservedConcurrency: 10,
+  alarmTopicArn: '',
+  oldestMessageAgeAlarmSeconds: '600',
+  lockTimeoutsAlarmThreshold: '0',
 };
 const withEnv = (env: Record<string, unknown>): Partial<Deployment> => ({
   environment: { ...secure.environment, ...env },
@@ -31,10 +34,15 @@ const withEnv = (env: Record<string, unknown>): Partial<Deployment> => ({
 describe('deploymentProblems', () => {
   it('passes the example params', () => {
     expect(deploymentProblems(secure)).toEqual([]);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:ops-alarms';
+    expect(deploymentProblems({ ...secure, alarmTopicArn: topic })).toEqual([]);
   });
 
   it.each<[string, Partial<Deployment>, RegExp]>([
     ['the local stage', { stage: 'local' }, /local stage is for `npm start` only/],
+    ['an alarm topic that is no SNS ARN', { alarmTopicArn: 'ops-alarms' }, /alarmTopicArn must be an SNS/],
+    ['an alarm age below a minute', { oldestMessageAgeAlarmSeconds: '30' }, /oldestMessageAgeAlarmSeconds/],
+    ['a lock-timeouts threshold of -1', { lockTimeoutsAlarmThreshold: '-1' }, /lockTimeoutsAlarmThreshold/],
     ['no Redis', withEnv({ REDIS_URL: '' }), /--param redisUrl is required/],
     ['Redis without TLS', withEnv({ REDIS_URL: 'redis://cache.example.com:6379' }), /must use TLS/],
     [

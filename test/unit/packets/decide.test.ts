@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ClaimRecord } from '../../../lib/packets/claimRecord.ts';
+import { type ClaimRecord, shareDelta } from '../../../lib/packets/claimRecord.ts';
 import { type DecideSnapshot, type Decision, decide } from '../../../lib/packets/decide.ts';
 import { claimIdFor } from '../../../lib/packets/ids.ts';
 import type { PacketState } from '../../../lib/packets/packetState.ts';
@@ -18,6 +18,7 @@ const packet = (overrides: Partial<PacketState> = {}): PacketState => ({
   count: 10,
   remaining: 1000,
   remainingCount: 10,
+  reserved: 0,
   mode: 'random',
   createdAt: NOW - 1000,
   expiresAt: NOW + 60_000,
@@ -38,6 +39,7 @@ const queued = (item: PayoutItem): ClaimRecord =>
         kind: 'claim',
         userId: item.userId,
         status: 'queued',
+        reserved: true,
         requestedAt: NOW - 5,
       }
     : {
@@ -131,6 +133,44 @@ describe('decide', () => {
     expect(last.map((d) => recordOf(d)?.amount ?? recordOf(d)?.reason)).toEqual([5, 'exhausted']);
   });
 
+  it('a batch item (or a claim without a reservation) takes only a share no reserved claim holds', () => {
+    const unreserved = (item: PayoutItem): ClaimRecord => {
+      const { reserved: _held, ...record } = queued(item);
+      return record;
+    };
+    const items = [payout('b1', 'p1', 10), claim('legacy'), claim('held')];
+    const records = [queued(items[0] as PayoutItem), unreserved(claim('legacy')), queued(claim('held'))];
+    const statuses = (reserved: number) =>
+      decide(packet({ count: 3, reserved }), items, snapshot(items, { records }), ctx).map((d) => [
+        recordOf(d)?.status,
+        recordOf(d)?.reason,
+      ]);
+
+    // Two shares nobody holds: the batch item and the legacy claim take them; the held claim has its own.
+    expect(statuses(1)).toEqual([
+      ['paid', undefined],
+      ['paid', undefined],
+      ['paid', undefined],
+    ]);
+    // Every share held by claims (this group's 'held' and two others queued elsewhere): only 'held' is paid.
+    expect(statuses(3)).toEqual([
+      ['rejected', 'exhausted'],
+      ['rejected', 'exhausted'],
+      ['paid', undefined],
+    ]);
+  });
+
+  it('a reserved claim rejected in the group gives its share back to a later item of the group', () => {
+    const items = [claim('alice'), payout('b1', 'bob', 10)];
+    const payees = new Map([['alice', 'b:b0/alice']]); // alice was paid by a batch before her claim
+    const state = packet({ count: 2, reserved: 2, remaining: 900, remainingCount: 1 });
+    const decisions = decide(state, items, snapshot(items, { payees }), ctx);
+    expect(decisions.map((d) => [recordOf(d)?.status, recordOf(d)?.reason])).toEqual([
+      ['rejected', 'already_paid_by_batch'],
+      ['paid', undefined],
+    ]);
+  });
+
   it('pays batch items that fit in order and rejects the rest with insufficient_budget, keeping the row amount', () => {
     const items = [300, 500, 400, 190].map((amount, i) => payout('b1', `u${i}`, amount));
     // 1000 for 10 shares: an item must leave 1 unit for each of the other remaining shares.
@@ -176,6 +216,53 @@ describe('decide', () => {
           // A packet's last share, when a claim takes it, is the whole remainder.
           if (fresh.length === count && fresh.at(-1)?.item.kind === 'claim')
             expect(paid).toBe(state.remaining);
+        },
+      ),
+    );
+  });
+
+  it('a payment without a reservation never takes the reserved counter past count (any group, any holds)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 20 })
+          .chain((count) => fc.tuple(fc.constant(count), fc.integer({ min: 0, max: count }))),
+        fc.array(
+          fc.oneof(
+            fc.tuple(fc.integer({ min: 0, max: 30 }), fc.boolean()).map(([u, held]) => ({
+              item: claim(`u${u}`),
+              held,
+            })),
+            fc
+              .tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 50 }))
+              .map(([u, a]) => ({ item: payout('b1', `u${u}`, a), held: false })),
+          ),
+          { maxLength: 60 },
+        ),
+        fc.integer(),
+        ([count, reserved], entries, seed) => {
+          const items = entries.map((e) => e.item);
+          const records = entries.map(({ item, held }) => {
+            const { reserved: _flag, ...record } = queued(item);
+            return held ? { ...record, reserved: true as const } : record;
+          });
+          const state = packet({
+            count,
+            remainingCount: count,
+            reserved,
+            totalAmount: count * 100,
+            remaining: count * 100,
+          });
+          const decisions = decide(state, items, snapshot(items, { records }), {
+            ...ctx,
+            random: createRandom(seed),
+          });
+          let taken = reserved;
+          for (const d of decisions) {
+            if (d.type !== 'fresh') continue;
+            taken += shareDelta(d.record);
+            if (shareDelta(d.record) > 0) expect(taken).toBeLessThanOrEqual(count);
+          }
         },
       ),
     );
