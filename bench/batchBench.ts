@@ -119,8 +119,12 @@ async function round(rep: number, file: string, total: number): Promise<Record<s
     String(total),
     '--count',
     String(ITEMS),
+    // Funded by an operator credit of exactly its total, once per round (a packet is paid for).
+    '--fund-reference',
+    `bench-batch-${process.pid}-${rep}`,
     '--json',
   ]);
+  if (created.code !== 0) throw new Error(`packets create exited with ${created.code} (its error is above)`);
   const { packetId } = JSON.parse(created.stdout) as { packetId: string };
   const submit = await cli([
     'payouts',

@@ -14,6 +14,21 @@ export async function forkWorkers(
   return workers;
 }
 
+/** Forks `count` copies of a bench worker, runs `body` with them, and kills them whatever happens. */
+export async function withWorkers<T>(
+  file: string,
+  count: number,
+  env: Record<string, string>,
+  body: (workers: ChildProcess[]) => Promise<T>,
+): Promise<T> {
+  const workers = await forkWorkers(file, count, env);
+  try {
+    return await body(workers);
+  } finally {
+    for (const w of workers) w.kill();
+  }
+}
+
 /** Sends `task` to a worker and resolves with its `report` message (rejects on its `error` message). */
 export function runTask<T>(worker: ChildProcess, task: object): Promise<T> {
   worker.send(task);

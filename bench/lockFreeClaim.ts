@@ -5,8 +5,9 @@ import { claimIdFor, packetKeys } from '../lib/packets/index.ts';
  * What a user who gives up on locks would write: one script per claim that checks, splits ("double mean",
  * from a random fraction the client sends) and records atomically. The baseline of `npm run bench:claims`.
  *
- * It keeps the same records as the pipeline (the claim record, the ledger entry, the payees index that
- * `reconcile` checks), so that the baseline does the same bookkeeping, only without a lock.
+ * It keeps the same records as the pipeline (the claim record, the ledger entry, the payees index and the
+ * door's share counter that `reconcile` checks), so that the baseline does the same bookkeeping, only
+ * without a lock.
  *
  * KEYS[1] packet hash, KEYS[2] claims hash, KEYS[3] ledger, KEYS[4] payees. ARGV[1] user, ARGV[2] claim id,
  * ARGV[3] now, ARGV[4] random fraction in [0, 1). Returns the amount paid, or 0 (repeat, expired or exhausted).
@@ -29,6 +30,7 @@ else
   end
   redis.call('HINCRBY', KEYS[1], 'remaining', 0 - amount)
   redis.call('HINCRBY', KEYS[1], 'remainingCount', -1)
+  redis.call('HINCRBY', KEYS[1], 'reserved', 1)
   record = cjson.encode({id = ARGV[2], kind = 'claim', userId = ARGV[1], status = 'paid', amount = amount, fence = 0})
   redis.call('XADD', KEYS[3], '*', 'id', ARGV[2], 'user', ARGV[1], 'amount', amount, 'fence', 0, 'at', ARGV[3])
   redis.call('HSETNX', KEYS[4], ARGV[1], field)

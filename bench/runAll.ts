@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { forkWorkers } from './benchProcesses.ts';
+import { withWorkers } from './benchProcesses.ts';
 import { startBenchServers } from './benchServers.ts';
 import { batchChart, type Chart, claimsChart, crashChart, lockCharts, pipelineChart } from './charts.ts';
 import { CLAIMS_PROCESSES, claimsOptionsFromEnv, claimsWorkerFile } from './claimsBench.ts';
@@ -127,18 +127,9 @@ try {
   zookeeperMissing = servers.zookeeperMissing;
   contenders = withoutMissingBackends(lockEnv.contenders, zookeeperMissing);
   if (runs('lock')) {
-    const workers = await forkWorkers(lockWorkerFile, LOCK_PROCESSES, servers.env);
-    try {
-      lock = await runLockSuite({
-        ...lockEnv,
-        contenders,
-        workers,
-        admin: servers.admin,
-        step: progress.phase('lock'),
-      });
-    } finally {
-      for (const w of workers) w.kill();
-    }
+    lock = await withWorkers(lockWorkerFile, LOCK_PROCESSES, servers.env, (workers) =>
+      runLockSuite({ ...lockEnv, contenders, workers, admin: servers.admin, step: progress.phase('lock') }),
+    );
     phaseSeconds.lock = progress.end('lock');
   }
   if (runs('crash')) {
@@ -153,32 +144,22 @@ try {
     phaseSeconds.crash = progress.end('crash');
   }
   if (runs('claims')) {
-    const workers = await forkWorkers(claimsWorkerFile, CLAIMS_PROCESSES, servers.env);
-    try {
-      claims = await runClaimsSuite({
+    claims = await withWorkers(claimsWorkerFile, CLAIMS_PROCESSES, servers.env, (workers) =>
+      runClaimsSuite({
         ...claimsOptions,
         zookeeper: servers.zookeeperConnect !== undefined,
         workers,
         admin: servers.admin,
         step: progress.phase('claims'),
-      });
-    } finally {
-      for (const w of workers) w.kill();
-    }
+      }),
+    );
     phaseSeconds.claims = progress.end('claims');
   }
   if (runs('handoff')) {
-    const workers = await forkWorkers(handoffWorkerFile, Math.max(...handoffOptions.processes), servers.env);
-    try {
-      handoff = await runHandoffSuite({
-        ...handoffOptions,
-        workers,
-        admin: servers.admin,
-        step: progress.phase('handoff'),
-      });
-    } finally {
-      for (const w of workers) w.kill();
-    }
+    const processes = Math.max(...handoffOptions.processes);
+    handoff = await withWorkers(handoffWorkerFile, processes, servers.env, (workers) =>
+      runHandoffSuite({ ...handoffOptions, workers, admin: servers.admin, step: progress.phase('handoff') }),
+    );
     phaseSeconds.handoff = progress.end('handoff');
   }
 } finally {
@@ -207,16 +188,9 @@ if (runs('rush')) {
   phaseSeconds.rush = progress.end('rush');
 }
 if (runs('durability')) {
-  const workers = await forkWorkers(durabilityWorkerFile, 2, {});
-  try {
-    durability = await runDurabilitySuite({
-      ...durabilityOptions,
-      workers,
-      step: progress.phase('durability'),
-    });
-  } finally {
-    for (const w of workers) w.kill();
-  }
+  durability = await withWorkers(durabilityWorkerFile, 2, {}, (workers) =>
+    runDurabilitySuite({ ...durabilityOptions, workers, step: progress.phase('durability') }),
+  );
   phaseSeconds.durability = progress.end('durability');
 }
 if (runs('memory')) {
