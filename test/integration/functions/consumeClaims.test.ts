@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisLock } from '../../../lib/lock/index.ts';
 import { claimIdFor } from '../../../lib/packets/index.ts';
 import { SERVICE_NAME } from '../../../lib/runtime/metricNames.ts';
@@ -8,6 +8,7 @@ import { captureInvocation } from '../../harness/captureInvocation.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /**
  * The consumer's handler as Lambda runs it (real Redis, the container's services), its stdout captured:
@@ -16,12 +17,10 @@ import { useRedis } from '../../harness/redisFixture.ts';
  */
 
 const redis = useRedis();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/consumeClaims.ts').handler;
-let handler: Handler;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/consumeClaims.ts'),
+  () => ({
     STAGE: 'test',
     REDIS_URL: redis.url,
     CLAIMS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/claims',
@@ -30,16 +29,8 @@ beforeAll(async () => {
     LOCK_TTL_MS: '1000',
     LOCK_DRIFT_MS: '0',
     LOG_LEVEL: 'info',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  delete process.env.POWERTOOLS_DEV;
-  ({ handler } = await import('../../../functions/consumeClaims.ts'));
-});
-afterAll(async () => {
-  const { getServices } = await import('../../../lib/runtime/services.ts');
-  (await getServices()).redis.disconnect();
-  process.env = saved;
-});
+  }),
+);
 
 let n = 0;
 const sqsRecord = (body: unknown, receives = 1): SQSRecord =>

@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimIdFor, createRedPackets } from '../../../lib/packets/index.ts';
 import { SERVICE_NAME } from '../../../lib/runtime/metricNames.ts';
 import { recordClaims } from '../../harness/acceptedItems.ts';
@@ -7,6 +7,7 @@ import { captureInvocation } from '../../harness/captureInvocation.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /**
  * The consumer's handler with `REDIS_MIN_REPLICAS=1` on a Redis that has no replica (the injected fault: a
@@ -14,25 +15,17 @@ import { useRedis } from '../../harness/redisFixture.ts';
  */
 
 const redis = useRedis();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/consumeClaims.ts').handler;
-let handler: Handler;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/consumeClaims.ts'),
+  () => ({
     STAGE: 'test',
     REDIS_URL: redis.url,
     CLAIMS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/claims',
     REDIS_MIN_REPLICAS: '1',
     REDIS_WAIT_TIMEOUT_MS: '50',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  ({ handler } = await import('../../../functions/consumeClaims.ts'));
-});
-afterAll(async () => {
-  (await (await import('../../../lib/runtime/services.ts')).getServices()).redis.disconnect();
-  process.env = saved;
-});
+  }),
+);
 
 describe('consumeClaims handler: an under-replicated commit', () => {
   it('is retried and counted as UnderReplicated and Retries', async () => {

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SERVICE_NAME } from '../../../lib/runtime/metricNames.ts';
 import { captureInvocation } from '../../harness/captureInvocation.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /**
  * The door's handler as Lambda runs it (real Redis, the SQS emulator), its output captured: a 202 counts
@@ -15,12 +16,10 @@ import { useRedis } from '../../harness/redisFixture.ts';
 
 const redis = useRedis();
 const sqs = useQueue();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/createClaim.ts').handler;
-let handler: Handler;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/createClaim.ts'),
+  () => ({
     STAGE: 'local',
     IS_OFFLINE: 'true',
     REDIS_URL: redis.url,
@@ -29,16 +28,8 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     LOG_LEVEL: 'info',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  delete process.env.POWERTOOLS_DEV;
-  ({ handler } = await import('../../../functions/createClaim.ts'));
-});
-afterAll(async () => {
-  const { getServices } = await import('../../../lib/runtime/services.ts');
-  (await getServices()).redis.disconnect();
-  process.env = saved;
-});
+  }),
+);
 
 let n = 0;
 const claim = (packetId: string, userId: string) => {

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { consumeRecords } from '../../../lib/claims/consumeRecords.ts';
 import { activityIndexKey } from '../../../lib/packets/activity.ts';
 import { claimIdFor, packetKeys, type RedPackets } from '../../../lib/packets/index.ts';
@@ -10,6 +10,7 @@ import { captureLogger } from '../../harness/captureLogger.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /**
  * The scheduled reconcile's handler on real Redis, its output captured: packets the consumer acted on are
@@ -18,25 +19,19 @@ import { useRedis } from '../../harness/redisFixture.ts';
  */
 
 const redis = useRedis();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/reconcileActive.ts').handler;
-let handler: Handler;
 let packets: RedPackets;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/reconcileActive.ts'),
+  () => ({
     STAGE: 'test',
     REDIS_URL: redis.url,
     CLAIMS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/claims',
     LOG_LEVEL: 'info',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  ({ handler } = await import('../../../functions/reconcileActive.ts'));
+  }),
+);
+beforeAll(async () => {
   ({ packets } = await (await import('../../../lib/runtime/services.ts')).getServices());
-});
-afterAll(async () => {
-  (await (await import('../../../lib/runtime/services.ts')).getServices()).redis.disconnect();
-  process.env = saved;
 });
 
 let n = 0;

@@ -1,31 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activityIndexKey } from '../../../lib/packets/activity.ts';
 import { SERVICE_NAME } from '../../../lib/runtime/metricNames.ts';
 import { captureInvocation } from '../../harness/captureInvocation.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /** The settler's handler on real Redis, its output captured: what it refunded, as metrics. */
 
 const redis = useRedis();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/settleExpired.ts').handler;
-let handler: Handler;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/settleExpired.ts'),
+  () => ({
     STAGE: 'test',
     REDIS_URL: redis.url,
     CLAIMS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/claims',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  ({ handler } = await import('../../../functions/settleExpired.ts'));
-});
-afterAll(async () => {
-  (await (await import('../../../lib/runtime/services.ts')).getServices()).redis.disconnect();
-  process.env = saved;
-});
+  }),
+);
 
 const plain = { service: SERVICE_NAME, stage: 'test' };
 

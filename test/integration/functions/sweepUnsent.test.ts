@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SERVICE_NAME } from '../../../lib/runtime/metricNames.ts';
 import { captureInvocation } from '../../harness/captureInvocation.ts';
 import { fundedPacket } from '../../harness/funding.ts';
 import { lambdaContext } from '../../harness/lambdaContext.ts';
 import { useQueue } from '../../harness/queueFixture.ts';
 import { useRedis } from '../../harness/redisFixture.ts';
+import { useHandler } from '../../harness/useHandler.ts';
 
 /** The sweeper's handler on real Redis and the SQS emulator, its output captured: re-sends as metrics. */
 
 const redis = useRedis();
 const sqs = useQueue();
-const saved = { ...process.env };
-type Handler = typeof import('../../../functions/sweepUnsent.ts').handler;
-let handler: Handler;
 
-beforeAll(async () => {
-  Object.assign(process.env, {
+const handler = useHandler(
+  () => import('../../../functions/sweepUnsent.ts'),
+  () => ({
     STAGE: 'test',
     REDIS_URL: redis.url,
     CLAIMS_QUEUE_URL: sqs.queues.queueUrl,
@@ -23,14 +22,8 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     RESEND_AFTER_MS: '100',
-  });
-  delete process.env.POWERTOOLS_METRICS_DISABLED;
-  ({ handler } = await import('../../../functions/sweepUnsent.ts'));
-});
-afterAll(async () => {
-  (await (await import('../../../lib/runtime/services.ts')).getServices()).redis.disconnect();
-  process.env = saved;
-});
+  }),
+);
 
 const plain = { service: SERVICE_NAME, stage: 'test' };
 
