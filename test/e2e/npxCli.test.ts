@@ -28,7 +28,8 @@ function npxInFreshCheckout(change: (pkg: Record<string, unknown>) => void = () 
   change(pkg);
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   for (const entry of ['node_modules', 'infra', 'lib']) symlinkSync(join(ROOT, entry), join(dir, entry));
-  const env = { ...process.env, PATH: userPath };
+  // Offline: npx must find the project's own bin, never ask the registry (no network in tests).
+  const env = { ...process.env, PATH: userPath, npm_config_offline: 'true' };
   const node = execFileSync('node', ['--version'], { env, encoding: 'utf8' }).trim();
   const run = spawnSync('npx', ['red-packets', '--help'], {
     cwd: dir,
