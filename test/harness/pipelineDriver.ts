@@ -35,6 +35,10 @@ export interface PipelineDriver {
   submit(packetId: string, rows: ReadonlyArray<{ userId: string; amount: number }>): Promise<string>;
   /** Stops the consumers and starts them again on `packets()` (after a failover). */
   repoint(): Promise<void>;
+  /** Stops the consumers (messages pile up in the queue) until {@link resume}. */
+  pause(): Promise<void>;
+  /** Starts the consumers again, on `packets()`. */
+  resume(): void;
   /** Stops the consumers and the sweeper; clients still claiming give up (their promises reject). */
   stop(): Promise<void>;
 }
@@ -64,6 +68,10 @@ export function startPipeline(
         await sleep(50);
       }
     }
+  };
+  const pause = () => consumer.stop();
+  const resume = () => {
+    consumer = sqs.consume(packets(), queues.queues.queueUrl, log);
   };
   return {
     lines: log.lines,
@@ -95,9 +103,11 @@ export function startPipeline(
       }
     },
     async repoint() {
-      await consumer.stop();
-      consumer = sqs.consume(packets(), queues.queues.queueUrl, log);
+      await pause();
+      resume();
     },
+    pause,
+    resume,
     async stop() {
       sweeping = false;
       await Promise.all([consumer.stop(), sweeper]);

@@ -45,7 +45,9 @@ async function naive(userIds: string[]): Promise<ItemOutcome[]> {
     fence: lease?.fence ?? 0,
     random: createRandom(),
   });
-  await new Promise((resolve) => setImmediate(resolve));
+  // Under the lock (unfenced), the section outlives the 2 ms lease (+ 1 ms drift) the control runs with, as
+  // a stalled holder's does: without a fence check its write lands after someone else took over.
+  await new Promise((resolve) => (mode === 'unfenced' ? setTimeout(resolve, 4) : setImmediate(resolve)));
   const tx = redis.multi();
   let { remaining, remainingCount } = state;
   for (const d of decisions) {

@@ -53,12 +53,19 @@ async function failoverMidRun(minReplicas: number) {
     submitting.catch(() => undefined);
     const deadline = Date.now() + 20_000;
     while (pipeline.acknowledged().size < 20 && Date.now() < deadline) await sleep(10);
+    // A backlog for the consumers to commit during the cut (else they may have caught up with the door
+    // and commit nothing then): paused until the queue holds at least 20 messages.
+    await pipeline.pause();
+    while ((await sqs.depth(queues.queues.queueUrl)) < 20 && Date.now() < deadline) await sleep(10);
     await set.cut(); // replication cut: the primary goes on alone
+    pipeline.resume();
     // A WAIT the replica answered just before it froze may still be logged; one begun after cannot succeed
     // (it gives up after 100 ms). So what is acknowledged 150 ms into the cut was acknowledged before it.
     await sleep(150);
     const ackedBeforeCut = pipeline.acknowledged().size;
-    await sleep(650);
+    // Longer than a lease (1 s): a group the pause left holding its packet's lock is taken over, and its
+    // commit, like every other, waits for the frozen replica and is retried, before the failover.
+    await sleep(1650);
     const ackedBeforeFailover = new Map(pipeline.acknowledged());
     await set.failover(); // the replica is the primary now, with a new replica of its own
     rp = packetsOn(set.primary.url);
