@@ -160,9 +160,16 @@ const isStackEntry = (pid: number) =>
 
 it('serverless offline SIGKILLed under load is restarted on the same ports; every accepted claim ends paid or rejected', async () => {
   // Prepare: the stack (IPC tells the test the offline pid and when it is back), a funded packet.
-  // Records the killed pollers held come back after 5 s instead of the deployed 180 s.
+  // Records the killed pollers held come back after 5 s instead of the deployed 180 s, and a claim whose
+  // send died with serverless offline is re-sent by the sweeper after 2 s (every second) instead of after
+  // 30 s (every minute): without that it could outlast the 60 s the test waits.
   const child = fork(ENTRY, [], {
-    env: { ...stackEnv(), VISIBILITY_TIMEOUT_SECONDS: '5' },
+    env: {
+      ...stackEnv(),
+      VISIBILITY_TIMEOUT_SECONDS: '5',
+      RESEND_AFTER_MS: '2000',
+      OFFLINE_SCHEDULE_SECONDS: '1',
+    },
     execArgv: ['--disable-warning=ExperimentalWarning'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
